@@ -1,0 +1,90 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Condition types, following kstatus.
+const (
+	// ConditionReady is True when AWS matches the spec of status.observedGeneration.
+	ConditionReady = "Ready"
+	// ConditionReconciling is present (True) only while work is in progress.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is present (True) only when progress needs a human.
+	ConditionStalled = "Stalled"
+)
+
+// Condition reasons shared by every kind.
+const (
+	ReasonReady              = "Ready"
+	ReasonCreating           = "Creating"
+	ReasonUpdating           = "Updating"
+	ReasonDeleting           = "Deleting"
+	ReasonProgressing        = "Progressing"
+	ReasonWaiting            = "Waiting"
+	ReasonReconcileError     = "ReconcileError"
+	ReasonNotAllowed         = "NotAllowed"
+	ReasonInvalidSpec        = "InvalidSpec"
+	ReasonAWSRefused         = "AWSRefused"
+	ReasonNameTaken          = "NameTaken"
+	ReasonQuotaExceeded      = "QuotaExceeded"
+	ReasonDependencyNotReady = "DependencyNotReady"
+)
+
+// DeletionPolicy says what happens in AWS when the object is deleted from Kubernetes.
+// +kubebuilder:validation:Enum=Delete;Retain
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyDelete deletes the AWS object.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+	// DeletionPolicyRetain leaves the AWS object untouched.
+	DeletionPolicyRetain DeletionPolicy = "Retain"
+)
+
+// LocalRef names another object of this API, by its Kubernetes name.
+type LocalRef struct {
+	// name of the referenced object.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// NamespacedRef names a namespaced object of this API. An empty namespace means the
+// namespace of the referring object (or, for cluster-scoped referrers, the operator's).
+type NamespacedRef struct {
+	// name of the referenced object.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+	// namespace of the referenced object.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// Tags are applied to the AWS object and kept in sync.
+// +kubebuilder:validation:MaxProperties=50
+type Tags map[string]string
+
+// ResourceStatus is the part of the status every kind shares.
+type ResourceStatus struct {
+	// observedGeneration is the generation of the spec that AWS last matched.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// conditions: Ready always; Reconciling and Stalled only while True.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// id is the AWS identifier, written as soon as AWS returns it.
+	// +optional
+	ID string `json:"id,omitempty"`
+	// arn is the AWS ARN, written as soon as AWS returns it.
+	// +optional
+	ARN string `json:"arn,omitempty"`
+}
+
+// GetResourceStatus returns the shared part of the status.
+func (s *ResourceStatus) GetResourceStatus() *ResourceStatus { return s }

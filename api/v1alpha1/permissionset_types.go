@@ -1,0 +1,140 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// CustomerManagedPolicyRef names an IAM policy that exists in each target account.
+type CustomerManagedPolicyRef struct {
+	// name of the IAM policy.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
+	Name string `json:"name"`
+	// path of the IAM policy.
+	// +optional
+	// +kubebuilder:default="/"
+	// +kubebuilder:validation:Pattern=`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`
+	Path string `json:"path,omitempty"`
+}
+
+// PermissionsBoundary is either an AWS managed policy or a customer managed policy.
+// +kubebuilder:validation:XValidation:rule="has(self.managedPolicyArn) != has(self.customerManagedPolicy)",message="set exactly one of managedPolicyArn and customerManagedPolicy"
+type PermissionsBoundary struct {
+	// +optional
+	ManagedPolicyArn string `json:"managedPolicyArn,omitempty"`
+	// +optional
+	CustomerManagedPolicy *CustomerManagedPolicyRef `json:"customerManagedPolicy,omitempty"`
+}
+
+// Principal is an Identity Center group or user, by display name or id.
+// +kubebuilder:validation:XValidation:rule="has(self.name) != has(self.id)",message="set exactly one of name and id"
+type Principal struct {
+	// +kubebuilder:validation:Enum=GROUP;USER
+	Type string `json:"type"`
+	// name is the group's display name or the user's user name.
+	// +optional
+	Name string `json:"name,omitempty"`
+	// id is the identity store id.
+	// +optional
+	ID string `json:"id,omitempty"`
+}
+
+// Assignment gives a principal the permission set on some accounts.
+type Assignment struct {
+	Principal Principal `json:"principal"`
+	// +optional
+	AccountRefs []NamespacedRef `json:"accountRefs,omitempty"`
+	// +optional
+	// +kubebuilder:validation:items:Pattern=`^\d{12}$`
+	AccountIDs []string `json:"accountIds,omitempty"`
+}
+
+// PermissionSetSpec is the desired state of an IAM Identity Center permission set.
+type PermissionSetSpec struct {
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
+	Name string `json:"name,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MaxLength=700
+	Description string `json:"description,omitempty"`
+	// sessionDuration is an ISO-8601 duration from PT1H to PT12H.
+	// +optional
+	// +kubebuilder:default=PT1H
+	// +kubebuilder:validation:Pattern=`^PT([1-9]|1[0-2])H$|^PT([6-9][0-9]|[1-6][0-9]{2}|7[01][0-9]|720)M$`
+	SessionDuration string `json:"sessionDuration,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MaxLength=240
+	RelayState string `json:"relayState,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	ManagedPolicies []string `json:"managedPolicies,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	CustomerManagedPolicies []CustomerManagedPolicyRef `json:"customerManagedPolicies,omitempty"`
+	// inlinePolicy is an IAM policy document as a structured object.
+	// +optional
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	InlinePolicy *runtime.RawExtension `json:"inlinePolicy,omitempty"`
+	// +optional
+	PermissionsBoundary *PermissionsBoundary `json:"permissionsBoundary,omitempty"`
+	// +optional
+	Tags Tags `json:"tags,omitempty"`
+	// +optional
+	Assignments []Assignment `json:"assignments,omitempty"`
+	// +optional
+	// +kubebuilder:default=Delete
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// PermissionSetStatus is the observed state of the permission set.
+type PermissionSetStatus struct {
+	ResourceStatus `json:",inline"`
+	// +optional
+	InstanceARN string `json:"instanceArn,omitempty"`
+	// +optional
+	ProvisionedAccountIDs []string `json:"provisionedAccountIds,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,shortName=ps,categories=awsorg
+// +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
+// +kubebuilder:printcolumn:name="ARN",type=string,JSONPath=`.status.arn`,priority=1
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// PermissionSet is an IAM Identity Center permission set, its policies and its assignments.
+type PermissionSet struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +optional
+	Spec PermissionSetSpec `json:"spec,omitempty"`
+	// +optional
+	Status PermissionSetStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// PermissionSetList is a list of PermissionSets.
+type PermissionSetList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []PermissionSet `json:"items"`
+}
+
+// AWSName returns the permission set's name in AWS.
+func (p *PermissionSet) AWSName() string { return nameOr(p.Spec.Name, p.Name) }
+
+// AWSStatus returns the status shared by every kind.
+func (p *PermissionSet) AWSStatus() *ResourceStatus { return &p.Status.ResourceStatus }
+
+func init() { register(&PermissionSet{}, &PermissionSetList{}) }
