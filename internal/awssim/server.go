@@ -1,0 +1,296 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package awssim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/awsorg/awsorg-operator/internal/awssim/model"
+)
+
+// Config sets up a simulator.
+type Config struct {
+	// ManagementAccountID is the id of the organization's management account.
+	ManagementAccountID string
+	// ManagementEmail is the email of the management account.
+	ManagementEmail string
+	// Region is the region reported by regional services.
+	Region string
+	// CreateAccountDelay is how long CreateAccount (and CloseAccount) stay in progress.
+	CreateAccountDelay time.Duration
+	// MaxAccounts is the organization's account quota, the management account included.
+	MaxAccounts int
+	// MaxCreateInProgress is how many CreateAccount requests may be in progress at once.
+	MaxCreateInProgress int
+	// PolicySizeLimit is the largest SCP or RCP document, in characters.
+	PolicySizeLimit int
+	// SCPEnabled starts the organization with service control policies enabled.
+	SCPEnabled bool
+	// ExternalEmails are emails used by AWS accounts outside the organization;
+	// CreateAccount with one of them fails with EMAIL_ALREADY_EXISTS.
+	ExternalEmails []string
+	// EmptyFirstPage makes every paginated list answer its first page empty, with a
+	// NextToken, as AWS occasionally does; clients must keep paging.
+	EmptyFirstPage bool
+	// Seed makes generated ids repeatable.
+	Seed int64
+}
+
+// DefaultConfig returns the configuration of `awssim` without flags.
+func DefaultConfig() Config {
+	return Config{
+		ManagementAccountID: "111111111111",
+		ManagementEmail:     "management@example.com",
+		Region:              "us-east-1",
+		CreateAccountDelay:  2 * time.Second,
+		MaxAccounts:         1000,
+		MaxCreateInProgress: 5,
+		PolicySizeLimit:     5120,
+		Seed:                1,
+	}
+}
+
+// Server is the simulator. It is an http.Handler; all state is behind one mutex.
+type Server struct {
+	cfg Config
+	now func() time.Time
+
+	mu    sync.Mutex
+	rnd   *rand.Rand
+	org   *orgState
+	calls map[string]int
+
+	ops map[string]operation
+}
+
+type operation struct {
+	svc     *model.Service
+	name    string
+	handle  func(body []byte) (any, error)
+	errs    []string
+	invalid func(msg, reason string) *Error
+}
+
+// New returns a simulator with a fresh all-features organization.
+func New(cfg Config) *Server {
+	def := DefaultConfig()
+	if cfg.ManagementAccountID == "" {
+		cfg.ManagementAccountID = def.ManagementAccountID
+	}
+	if cfg.ManagementEmail == "" {
+		cfg.ManagementEmail = def.ManagementEmail
+	}
+	if cfg.Region == "" {
+		cfg.Region = def.Region
+	}
+	if cfg.MaxAccounts == 0 {
+		cfg.MaxAccounts = def.MaxAccounts
+	}
+	if cfg.MaxCreateInProgress == 0 {
+		cfg.MaxCreateInProgress = def.MaxCreateInProgress
+	}
+	if cfg.PolicySizeLimit == 0 {
+		cfg.PolicySizeLimit = def.PolicySizeLimit
+	}
+	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
+	s.org = newOrgState(s)
+	s.registerOrganizations()
+	return s
+}
+
+// SetClock replaces the simulator's clock, for tests that step time by hand.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// Operations returns the names of the operations served, as "prefix.Operation", with
+// the error codes each can return.
+func (s *Server) Operations() map[string][]string {
+	out := map[string][]string{}
+	for target, op := range s.ops {
+		out[target] = append([]string(nil), op.errs...)
+	}
+	return out
+}
+
+// Calls returns how many times each operation was called, by "service:Operation".
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ServeHTTP answers AWS API calls and GET /_sim/state.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/_sim/state" {
+		s.serveState(w)
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "the simulator answers POST API calls and GET /_sim/state", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		s.serveQuery(w, body)
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := s.ops[target]
+	if !ok {
+		writeError(w, &Error{Code: "UnknownOperationException", Message: fmt.Sprintf("the simulator does not serve %q", target), Status: 400})
+		return
+	}
+	s.mu.Lock()
+	s.calls[op.svc.Name+":"+op.name]++
+	s.mu.Unlock()
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if verr := validateInput(op, body); verr != nil {
+		writeError(w, verr)
+		return
+	}
+	out, err := op.handle(body)
+	if err != nil {
+		var apiErr *Error
+		if !errors.As(err, &apiErr) {
+			apiErr = &Error{Code: "InternalFailure", Message: err.Error(), Status: 500}
+		}
+		writeError(w, apiErr)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if out == nil {
+		out = struct{}{}
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// register adds a JSON operation. errs lists the modeled error codes the handler may
+// return; the conformance test holds them against the model.
+func register[In any](s *Server, svc *model.Service, name string, invalid func(msg, reason string) *Error, h func(*In) (any, error), errs ...string) {
+	s.ops[svc.TargetPrefix+"."+name] = operation{
+		svc: svc, name: name, errs: errs, invalid: invalid,
+		handle: func(body []byte) (any, error) {
+			in := new(In)
+			if err := json.Unmarshal(body, in); err != nil {
+				return nil, invalid("the request body is not valid JSON: "+err.Error(), "INVALID_SYNTAX")
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return h(in)
+		},
+	}
+}
+
+// Error is an AWS error response.
+type Error struct {
+	Code    string
+	Message string
+	Status  int
+	// Reason and Type are extra members some error shapes carry.
+	Reason string
+	Type   string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func writeError(w http.ResponseWriter, e *Error) {
+	status := e.Status
+	if status == 0 {
+		status = 400
+	}
+	body := map[string]string{"__type": e.Code, "Message": e.Message}
+	if e.Reason != "" {
+		body["Reason"] = e.Reason
+	}
+	if e.Type != "" {
+		body["Type"] = e.Type
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", e.Code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// epoch is a timestamp that encodes as epoch seconds, as the JSON protocols require.
+type epoch time.Time
+
+func (t epoch) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf("%.3f", float64(time.Time(t).UnixMilli())/1000)), nil
+}
+
+func ts(t time.Time) *epoch {
+	if t.IsZero() {
+		return nil
+	}
+	e := epoch(t)
+	return &e
+}
+
+// page returns one page of items and the token of the next, or nil on the last page.
+func page[T any](s *Server, items []T, token *string, maxResults *int32, limit int) ([]T, *string, error) {
+	start := 0
+	if token != nil && *token != "" {
+		if _, err := fmt.Sscanf(*token, "page-%d", &start); err != nil || start < 0 || start > len(items) {
+			return nil, nil, &Error{Code: "InvalidInputException", Message: "The NextToken is not valid.", Reason: "INVALID_NEXT_TOKEN"}
+		}
+	} else if s.cfg.EmptyFirstPage && len(items) > 0 {
+		next := "page-0"
+		return []T{}, &next, nil
+	}
+	n := limit
+	if maxResults != nil && int(*maxResults) < n {
+		n = int(*maxResults)
+	}
+	end := min(start+n, len(items))
+	var next *string
+	if end < len(items) {
+		t := fmt.Sprintf("page-%d", end)
+		next = &t
+	}
+	return items[start:end], next, nil
+}
+
+func (s *Server) serveState(w http.ResponseWriter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.advance()
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{"organization": s.org.snapshot()})
+}
+
+func (s *Server) randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[s.rnd.Intn(len(alphabet))]
+	}
+	return string(b)
+}
+
+const (
+	lowerDigits = "abcdefghijklmnopqrstuvwxyz0123456789"
+	digits      = "0123456789"
+)
