@@ -245,7 +245,7 @@ func (o *orgState) snapshot() map[string]any {
 	}
 	enabled := sortedKeys(o.policyTypes)
 	return map[string]any{"id": o.id, "managementAccountId": o.s.cfg.ManagementAccountID,
-		"root": map[string]any{"id": o.rootID, "policyTypes": enabled, "policies": o.policiesOf(o.rootID), "tags": o.rootTags},
+		"root":                map[string]any{"id": o.rootID, "policyTypes": enabled, "policies": o.policiesOf(o.rootID), "tags": o.rootTags},
 		"organizationalUnits": ous, "accounts": accts, "policies": pols, "createAccountRequests": reqs}
 }
 

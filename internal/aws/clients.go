@@ -1,0 +1,182 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+)
+
+// Options tune the shared clients.
+type Options struct {
+	// Region for regional services; Organizations is global (us-east-1).
+	Region string
+	// Endpoint, when set, is the base URL of every service (e.g. the simulator).
+	// AWS_ENDPOINT_URL in the environment does the same through the SDK.
+	Endpoint string
+	// RatePerSecond and Burst bound the calls to each service.
+	RatePerSecond float64
+	Burst         int
+	// Registerer receives the call counter; nil means no metrics.
+	Registerer prometheus.Registerer
+}
+
+// Clients are the operator's AWS clients, one per service.
+type Clients struct {
+	Organizations *organizations.Client
+	STS           *sts.Client
+}
+
+// NewClients loads credentials through the SDK's default chain (environment, IRSA,
+// EKS Pod Identity, instance roles) and builds the shared clients.
+func NewClients(ctx context.Context, o Options) (*Clients, error) {
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(o.Region))
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return NewClientsFromConfig(cfg, o), nil
+}
+
+// NewClientsFromConfig builds the shared clients from an SDK configuration.
+func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
+	cfg = cfg.Copy()
+	if o.Endpoint != "" {
+		cfg.BaseEndpoint = aws.String(o.Endpoint)
+	}
+	counter := callCounter(o.Registerer)
+	// withStack gives each service its own limiter, shared by every controller.
+	withStack := func() func(*middleware.Stack) error {
+		limiter := rate.NewLimiter(rate.Limit(o.RatePerSecond), max(o.Burst, 1))
+		if o.RatePerSecond <= 0 {
+			limiter = rate.NewLimiter(rate.Inf, 1)
+		}
+		return func(st *middleware.Stack) error {
+			if err := st.Initialize.Add(rateLimit(limiter), middleware.Before); err != nil {
+				return err
+			}
+			return st.Finalize.Add(countCalls(counter), middleware.After)
+		}
+	}
+	return &Clients{
+		Organizations: organizations.NewFromConfig(cfg, func(opt *organizations.Options) {
+			opt.Region = "us-east-1" // Organizations is a global service signed in us-east-1
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+		STS: sts.NewFromConfig(cfg, func(opt *sts.Options) {
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+	}
+}
+
+func rateLimit(l *rate.Limiter) middleware.InitializeMiddleware {
+	return middleware.InitializeMiddlewareFunc("awsorgRateLimit", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		if err := l.Wait(ctx); err != nil {
+			return middleware.InitializeOutput{}, middleware.Metadata{}, err
+		}
+		return next.HandleInitialize(ctx, in)
+	})
+}
+
+// CallsMetric is the name of the counter of AWS calls.
+const CallsMetric = "awsorg_aws_api_calls_total"
+
+func callCounter(reg prometheus.Registerer) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: CallsMetric,
+		Help: "AWS API calls (each attempt) by service, operation and outcome (success, throttled, error).",
+	}, []string{"service", "operation", "outcome"})
+	if reg == nil {
+		return c
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			return are.ExistingCollector.(*prometheus.CounterVec)
+		}
+	}
+	return c
+}
+
+func countCalls(c *prometheus.CounterVec) middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("awsorgCountCalls", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		out, md, err := next.HandleFinalize(ctx, in)
+		outcome := "success"
+		switch {
+		case err != nil && IsThrottled(err):
+			outcome = "throttled"
+		case err != nil:
+			outcome = "error"
+		}
+		c.WithLabelValues(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), outcome).Inc()
+		return out, md, err
+	})
+}
+
+// Code returns the AWS error code of err, or "" when err is not an AWS API error.
+func Code(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
+
+// Message returns AWS's message of err, or err's text when it is not an API error.
+func Message(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorMessage()
+	}
+	return err.Error()
+}
+
+func codeIn(err error, codes ...string) bool {
+	c := Code(err)
+	for _, want := range codes {
+		if c == want {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNotFound reports whether AWS said the object does not exist.
+func IsNotFound(err error) bool {
+	return codeIn(err, "OrganizationalUnitNotFoundException", "PolicyNotFoundException", "AccountNotFoundException",
+		"TargetNotFoundException", "ResourceNotFoundException", "NotFoundException", "TrailNotFoundException",
+		"CreateAccountStatusNotFoundException", "ChildNotFoundException", "ParentNotFoundException")
+}
+
+// IsAlreadyExists reports whether AWS said the object (or attachment) already exists.
+func IsAlreadyExists(err error) bool {
+	return codeIn(err, "DuplicateOrganizationalUnitException", "DuplicatePolicyException", "DuplicatePolicyAttachmentException",
+		"DuplicateAccountException", "PolicyTypeAlreadyEnabledException", "AccountAlreadyClosedException",
+		"DuplicateRecordException", "TrailAlreadyExistsException")
+}
+
+// IsThrottled reports whether AWS throttled the call.
+func IsThrottled(err error) bool {
+	return codeIn(err, "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded")
+}
+
+// IsConflict reports a transient conflict AWS says to retry with backoff, which the
+// SDK does not retry by itself.
+func IsConflict(err error) bool {
+	return codeIn(err, "ConcurrentModificationException", "ConflictException", "PolicyChangesInProgressException",
+		"FinalizingOrganizationException")
+}

@@ -1,0 +1,127 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+// Package manager wires the operator together: the controller-runtime manager, the
+// shared AWS clients and read model, and every kind's controller. The manager binary,
+// the demo and the tests all start the operator through it, so they run the same
+// thing. It holds wiring only, no reconcile logic.
+package manager
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
+	"github.com/awsorg/awsorg-operator/internal/controller/account"
+	"github.com/awsorg/awsorg-operator/internal/controller/common"
+	"github.com/awsorg/awsorg-operator/internal/controller/organizationalunit"
+	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
+	"github.com/awsorg/awsorg-operator/internal/reconciler"
+)
+
+// Options configure the operator.
+type Options struct {
+	// OperatorNamespace has admin rights over account placement and adoption; it also
+	// holds the leader election Lease.
+	OperatorNamespace string
+	// ResyncPeriod is how often every object is compared with AWS again (drift).
+	ResyncPeriod time.Duration
+	// AWS tunes the AWS clients (region, endpoint, rate limit).
+	AWS awsx.Options
+	// ReadCacheTTL is how long one read of the organization's tree is shared.
+	ReadCacheTTL time.Duration
+	// MaxConcurrentReconciles bounds parallel reconciles per kind.
+	MaxConcurrentReconciles int
+	// DependencyPoll is how soon to look again at an object waiting on another.
+	DependencyPoll time.Duration
+	// MetricsAddr and ProbeAddr are the metrics and health endpoints ("0" disables).
+	MetricsAddr, ProbeAddr string
+	// LeaderElection turns on leader election, with a Lease in OperatorNamespace.
+	LeaderElection bool
+	// LeaderElectionID names the Lease.
+	LeaderElectionID string
+}
+
+// Defaults returns the options of the manager binary without flags.
+func Defaults() Options {
+	ns := os.Getenv("POD_NAMESPACE")
+	if ns == "" {
+		ns = "awsorg-system"
+	}
+	return Options{
+		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second,
+		AWS:                     awsx.Options{Region: "us-east-1", RatePerSecond: 8, Burst: 16},
+		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
+		LeaderElectionID: "awsorg-operator.org.awsorg.dev",
+	}
+}
+
+// Scheme returns the scheme with the kinds the operator reads and writes.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// New builds the manager with every controller registered.
+func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error) {
+	o.AWS.Registerer = metrics.Registry
+	clients, err := awsx.NewClients(ctx, o.AWS)
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                        Scheme(),
+		Cache:                         cache.Options{SyncPeriod: &o.ResyncPeriod},
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:        o.ProbeAddr,
+		LeaderElection:                o.LeaderElection,
+		LeaderElectionID:              o.LeaderElectionID,
+		LeaderElectionNamespace:       o.OperatorNamespace,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	env := &common.Env{
+		Client: mgr.GetClient(), OrgAPI: clients.Organizations,
+		Org:               orgapi.NewOrg(clients.Organizations, o.ReadCacheTTL),
+		CreateGate:        orgapi.NewCreateGate(clients.Organizations, 5),
+		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
+	}
+	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+	if err := organizationalunit.Setup(mgr, env, ropts); err != nil {
+		return nil, err
+	}
+	if err := account.Setup(ctx, mgr, env, ropts); err != nil {
+		return nil, err
+	}
+	if err := servicecontrolpolicy.Setup(mgr, env, ropts); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
