@@ -7,7 +7,8 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 // OrganizationalUnitSpec is the desired state of an AWS Organizations OU.
 // +kubebuilder:validation:XValidation:rule="!(has(self.parentRef) && has(self.parentId))",message="set at most one of parentRef and parentId; omit both to place the OU under the root"
-// +kubebuilder:validation:XValidation:rule="has(self.parentRef) == has(oldSelf.parentRef) && (!has(self.parentRef) || self.parentRef.name == oldSelf.parentRef.name) && (has(self.parentId) ? self.parentId : ”) == (has(oldSelf.parentId) ? oldSelf.parentId : ”)",message="the parent of an OU cannot change: AWS cannot move OUs; create a new OrganizationalUnit under the new parent, move the accounts, then delete this one"
+// +kubebuilder:validation:XValidation:rule="has(self.parentRef) == has(oldSelf.parentRef) && (!has(self.parentRef) || self.parentRef.name == oldSelf.parentRef.name)",message="the parent of an OU cannot change: AWS cannot move OUs; create a new OrganizationalUnit under the new parent, move the accounts, then delete this one"
+// +kubebuilder:validation:XValidation:rule="has(self.parentId) == has(oldSelf.parentId) && (!has(self.parentId) || self.parentId == oldSelf.parentId)",message="the parent of an OU cannot change: AWS cannot move OUs; create a new OrganizationalUnit under the new parent, move the accounts, then delete this one"
 type OrganizationalUnitSpec struct {
 	// name of the OU in AWS; defaults to metadata.name. Unique under its parent.
 	// +optional
