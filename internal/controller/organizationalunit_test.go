@@ -75,11 +75,7 @@ func TestOUCreateNestedRenameTagsAndDrift(t *testing.T) {
 	})
 
 	// The parent of an OU cannot change: the API server refuses it and says why.
-	err := func() error {
-		_ = k8s.Get(ctx, keyOf(child), child)
-		child.Spec.ParentRef = nil
-		return k8s.Update(ctx, child)
-	}()
+	err := updateErr(child, func(o *v1alpha1.OrganizationalUnit) { o.Spec.ParentRef = nil })
 	if err == nil || !strings.Contains(err.Error(), "AWS cannot move OUs") {
 		t.Fatalf("want the parent change refused, got %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -276,3 +277,18 @@ func writes() int {
 }
 
 func keyOf(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+
+// updateErr applies change to the latest version of obj and returns the API server's
+// answer, retrying only on write conflicts.
+func updateErr[T client.Object](obj T, change func(T)) error {
+	for {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		change(obj)
+		err := k8s.Update(context.Background(), obj)
+		if !apierrors.IsConflict(err) {
+			return err
+		}
+	}
+}

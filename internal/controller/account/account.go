@@ -181,7 +181,7 @@ func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
 		return k.claimCreated(ctx, a, aws.ToString(st.AccountId))
 	default:
 		k.CreateGate.Finished(a.Status.CreateAccountRequestID)
-		return k.failed(a, string(st.FailureReason))
+		return k.failed(ctx, a, string(st.FailureReason))
 	}
 }
 
@@ -204,13 +204,25 @@ func (k *Kind) claimCreated(ctx context.Context, a *v1alpha1.Account, id string)
 	return nil
 }
 
-// failed handles a FAILED request. It stays Stalled until the spec changes, so a
-// failing request is not repeated by every resync.
-func (k *Kind) failed(a *v1alpha1.Account, reason string) error {
-	if reason == string(types.CreateAccountFailureReasonEmailAlreadyExists) || reason == string(types.CreateAccountFailureReasonConcurrentAccountModification) {
+// failed handles a FAILED request. A refusal stays Stalled until the spec changes, so
+// a failing request is not repeated by every resync.
+func (k *Kind) failed(ctx context.Context, a *v1alpha1.Account, reason string) error {
+	switch reason {
+	case string(types.CreateAccountFailureReasonEmailAlreadyExists):
 		k.Org.Invalidate()
-		a.Status.CreateAccountRequestID = "" // the email may be in the organization: recover() decides
-		return nil
+		tree, err := k.Org.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		if _, ok := tree.AccountByEmail(a.Spec.Email); ok {
+			a.Status.CreateAccountRequestID = "" // it is in the organization: recover() decides
+			return nil
+		}
+		return reconciler.Stalled(v1alpha1.ReasonAWSRefused,
+			"AWS could not create the account: EMAIL_ALREADY_EXISTS: an AWS account outside the organization uses %s; the email cannot change, so delete this object and create one with another email", a.Spec.Email)
+	case string(types.CreateAccountFailureReasonConcurrentAccountModification):
+		a.Status.CreateAccountRequestID = ""
+		return reconciler.Wait(CreatePoll, v1alpha1.ReasonCreating, "another request for this account is in progress; waiting for it")
 	}
 	if a.Status.ObservedGeneration != a.Generation {
 		a.Status.CreateAccountRequestID = "" // the spec changed since: try again
