@@ -46,7 +46,7 @@ func (s *Server) registerOrganizations() {
 	svc := &model.Organizations
 	reg := func(errs ...string) []string { return append(append([]string{}, orgCommon...), errs...) }
 	register(s, svc, "DescribeOrganization", orgInvalid, s.describeOrganization, orgCommon...)
-	register(s, svc, "CreateOrganization", orgInvalid, s.createOrganization, reg("AlreadyInOrganizationException")...)
+	register(s, svc, "CreateOrganization", orgInvalid, s.createOrganization, "AccessDeniedException", "ServiceException", "TooManyRequestsException", "AlreadyInOrganizationException")
 	register(s, svc, "ListRoots", orgInvalid, s.listRoots, reg("InvalidInputException")...)
 	register(s, svc, "CreateOrganizationalUnit", orgInvalid, s.createOU, reg("InvalidInputException", "DuplicateOrganizationalUnitException", "ParentNotFoundException", "ConstraintViolationException")...)
 	register(s, svc, "DescribeOrganizationalUnit", orgInvalid, s.describeOU, reg("InvalidInputException", "OrganizationalUnitNotFoundException")...)
@@ -88,14 +88,17 @@ func (o *orgState) policyTypeSummaries() []map[string]string {
 }
 
 func (s *Server) listRoots(in *pageIn) (any, error) {
-	o := s.org
-	root := map[string]any{"Id": o.rootID, "Name": "Root", "PolicyTypes": o.policyTypeSummaries(),
-		"Arn": "arn:aws:organizations::" + s.cfg.ManagementAccountID + ":root/" + o.id + "/" + o.rootID}
-	items, next, err := page(s, []map[string]any{root}, in.NextToken, in.MaxResults, 20)
+	items, next, err := page(s, []map[string]any{s.rootOut()}, in.NextToken, in.MaxResults, 20)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"Roots": items, "NextToken": next}, nil
+}
+
+func (s *Server) rootOut() map[string]any {
+	o := s.org
+	return map[string]any{"Id": o.rootID, "Name": "Root", "PolicyTypes": o.policyTypeSummaries(),
+		"Arn": "arn:aws:organizations::" + s.cfg.ManagementAccountID + ":root/" + o.id + "/" + o.rootID}
 }
 
 func (o *orgState) ouOut(u *ou) ouOut {

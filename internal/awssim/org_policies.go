@@ -289,7 +289,7 @@ func (s *Server) enablePolicyType(in *policyTypeIn) (any, error) {
 		return nil, orgErr("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled.")
 	}
 	o.enablePolicyType(in.PolicyType)
-	return s.listRootsOne()
+	return map[string]any{"Root": s.rootOut()}, nil
 }
 
 func (s *Server) disablePolicyType(in *policyTypeIn) (any, error) {
@@ -306,15 +306,7 @@ func (s *Server) disablePolicyType(in *policyTypeIn) (any, error) {
 			p.Targets = map[string]bool{}
 		}
 	}
-	return s.listRootsOne()
-}
-
-func (s *Server) listRootsOne() (any, error) {
-	out, err := s.listRoots(&pageIn{})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Root": out.(map[string]any)["Roots"].([]map[string]any)[0]}, nil
+	return map[string]any{"Root": s.rootOut()}, nil
 }
 
 func (s *Server) taggable(id string) (map[string]string, error) {
