@@ -27,7 +27,8 @@ func main() {
 	flag.Float64Var(&o.AWS.RatePerSecond, "aws-rate-limit", o.AWS.RatePerSecond, "AWS calls per second per service")
 	flag.IntVar(&o.AWS.Burst, "aws-burst", o.AWS.Burst, "AWS calls allowed in a burst per service")
 	flag.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "parallel reconciles per kind")
-	flag.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint (0 disables)")
+	flag.StringVar(&o.MetricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics endpoint, e.g. :8443 (0 disables)")
+	flag.BoolVar(&o.MetricsSecure, "metrics-secure", true, "serve metrics over HTTPS to authenticated, authorized callers (false: plain HTTP)")
 	flag.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "address of the health probes (0 disables)")
 	flag.BoolVar(&o.LeaderElection, "leader-elect", false, "elect a leader, so only one replica changes AWS")
 	zopts := zap.Options{}

@@ -109,7 +109,9 @@ func TestOrganizationsConformance(t *testing.T) {
 		svc, op := serviceOf(x.target)
 		exercised[x.target] = true
 		if x.status >= 300 {
-			var e struct{ Type string `json:"__type"` }
+			var e struct {
+				Type string `json:"__type"`
+			}
 			_ = json.Unmarshal(x.body, &e)
 			if !svc.HasError(op, e.Type) {
 				t.Errorf("%s returned %s, which the model does not list for it", op, e.Type)

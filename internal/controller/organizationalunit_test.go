@@ -50,7 +50,10 @@ func TestOUCreateNestedRenameTagsAndDrift(t *testing.T) {
 	}
 
 	// Rename and retag: UpdateOrganizationalUnit and tag calls, same id.
-	update(t, child, func(o *v1alpha1.OrganizationalUnit) { o.Spec.Name = "Web Apps"; o.Spec.Tags = v1alpha1.Tags{"Team": "apps"} })
+	update(t, child, func(o *v1alpha1.OrganizationalUnit) {
+		o.Spec.Name = "Web Apps"
+		o.Spec.Tags = v1alpha1.Tags{"Team": "apps"}
+	})
 	waitReady(t, child)
 	eventually(t, func() error {
 		u, ok := awsOUs(t, parent.Status.ID)["Web Apps"]

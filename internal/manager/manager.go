@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
@@ -31,6 +32,13 @@ import (
 	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
+
+// The manager's own permissions, generated into config/rbac/role.yaml.
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits;accounts;servicecontrolpolicies,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/status;accounts/status;servicecontrolpolicies/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/finalizers;accounts/finalizers;servicecontrolpolicies/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Options configure the operator.
 type Options struct {
@@ -49,6 +57,8 @@ type Options struct {
 	DependencyPoll time.Duration
 	// MetricsAddr and ProbeAddr are the metrics and health endpoints ("0" disables).
 	MetricsAddr, ProbeAddr string
+	// MetricsSecure serves metrics over HTTPS, for authenticated and authorized callers.
+	MetricsSecure bool
 	// LeaderElection turns on leader election, with a Lease in OperatorNamespace.
 	LeaderElection bool
 	// LeaderElectionID names the Lease.
@@ -124,4 +134,12 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		return nil, err
 	}
 	return mgr, nil
+}
+
+func metricsOptions(o Options) metricsserver.Options {
+	m := metricsserver.Options{BindAddress: o.MetricsAddr, SecureServing: o.MetricsSecure}
+	if o.MetricsSecure {
+		m.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return m
 }
