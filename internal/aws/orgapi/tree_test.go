@@ -7,7 +7,7 @@ import "testing"
 
 func TestTreePathsAndLookups(t *testing.T) {
 	tr := &Tree{RootID: "r-1",
-		OUs: map[string]OU{"ou-1": {ID: "ou-1", Name: "Workloads", ParentID: "r-1"}, "ou-2": {ID: "ou-2", Name: "Prod", ParentID: "ou-1"}},
+		OUs:      map[string]OU{"ou-1": {ID: "ou-1", Name: "Workloads", ParentID: "r-1"}, "ou-2": {ID: "ou-2", Name: "Prod", ParentID: "ou-1"}},
 		Accounts: map[string]Account{"111": {ID: "111", Email: "A@Example.com", ParentID: "ou-2"}}}
 	for _, tc := range []struct{ id, want string }{{"r-1", "Root"}, {"ou-1", "Root/Workloads"}, {"ou-2", "Root/Workloads/Prod"}, {"ou-x", ""}} {
 		if got := tr.Path(tc.id); got != tc.want {
