@@ -7,12 +7,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,12 +25,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 	"github.com/awsorg/awsorg-operator/internal/manager"
 	"github.com/awsorg/awsorg-operator/internal/testenv"
@@ -80,13 +75,13 @@ func run(samples string, keep bool, timeout time.Duration, verbose bool) error {
 	}
 	go func() { _ = mgr.Start(ctx) }()
 
-	objs, err := apply(ctx, env.Client, samples)
+	objs, err := testenv.Apply(ctx, env.Client, samples)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("Applied %d objects from %s; the operator is converging them (accounts take a few seconds each)...\n", len(objs), samples)
 	start := time.Now()
-	if err := waitReady(ctx, env.Client, objs, timeout); err != nil {
+	if err := testenv.WaitReady(ctx, env.Client, objs, timeout, os.Stdout); err != nil {
 		printTable(ctx, env.Client, objs)
 		return err
 	}
@@ -103,80 +98,6 @@ func run(samples string, keep bool, timeout time.Duration, verbose bool) error {
 	return nil
 }
 
-// apply creates every object of the YAML files in dir, except kustomization files.
-func apply(ctx context.Context, c client.Client, dir string) ([]*unstructured.Unstructured, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(files)
-	var objs []*unstructured.Unstructured
-	for _, f := range files {
-		if filepath.Base(f) == "kustomization.yaml" {
-			continue
-		}
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
-		for {
-			u := &unstructured.Unstructured{}
-			if err := dec.Decode(&u.Object); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			if len(u.Object) == 0 {
-				continue
-			}
-			if err := c.Create(ctx, u); err != nil {
-				return nil, fmt.Errorf("%s: creating %s %s: %w", f, u.GetKind(), u.GetName(), err)
-			}
-			objs = append(objs, u)
-		}
-	}
-	return objs, nil
-}
-
-func readyOf(u *unstructured.Unstructured) (string, string) {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		m, _ := c.(map[string]any)
-		if m["type"] == v1alpha1.ConditionReady {
-			return fmt.Sprint(m["status"]), fmt.Sprint(m["message"])
-		}
-	}
-	return "Unknown", ""
-}
-
-func waitReady(ctx context.Context, c client.Client, objs []*unstructured.Unstructured, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	last := -1
-	for {
-		ready := 0
-		for _, u := range objs {
-			if err := c.Get(ctx, client.ObjectKeyFromObject(u), u); err != nil {
-				return err
-			}
-			if s, _ := readyOf(u); s == string(metav1.ConditionTrue) {
-				ready++
-			}
-		}
-		if ready != last {
-			fmt.Printf("  %d/%d Ready\n", ready, len(objs))
-			last = ready
-		}
-		if ready == len(objs) {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("only %d of %d objects became Ready in %s", ready, len(objs), timeout)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-}
-
 func printTable(ctx context.Context, c client.Client, objs []*unstructured.Unstructured) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KIND\tNAME\tAWS NAME\tAWS ID\tREADY\tMESSAGE")
@@ -188,7 +109,7 @@ func printTable(ctx context.Context, c client.Client, objs []*unstructured.Unstr
 		}
 		awsName, _, _ := unstructured.NestedString(u.Object, "spec", "name")
 		id, _, _ := unstructured.NestedString(u.Object, "status", "id")
-		status, msg := readyOf(u)
+		status, msg := testenv.ReadyOf(u)
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.GetKind(), name, awsName, id, status, msg)
 	}
 	_ = w.Flush()

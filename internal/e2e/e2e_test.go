@@ -1,0 +1,211 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package e2e_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+	"github.com/awsorg/awsorg-operator/internal/testenv"
+)
+
+// TestBinariesConvergeTheSamples starts `awssim` and the manager binary with
+// --kubeconfig and AWS_ENDPOINT_URL, applies config/samples, and checks that every
+// object is Ready and AWS holds exactly the sample organization.
+func TestBinariesConvergeTheSamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	ctx := context.Background()
+	env, err := testenv.Start(awssim.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = env.Stop() }()
+	dir := t.TempDir()
+	kubeconfig := writeKubeconfig(t, env, dir)
+	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
+		cmd.Dir = testenv.Root()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", b.pkg, err, out)
+		}
+	}
+	url := startSimulator(t, filepath.Join(dir, "awssim"))
+	mgr := exec.Command(filepath.Join(dir, "manager"), "--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
+	mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+url, "AWS_ACCESS_KEY_ID=AKIAE2E", "AWS_SECRET_ACCESS_KEY=e2e",
+		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	logs, _ := os.Create(filepath.Join(dir, "manager.log"))
+	mgr.Stdout, mgr.Stderr = logs, logs
+	if err := mgr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = mgr.Process.Kill(); _ = mgr.Wait() }()
+
+	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := testenv.Apply(ctx, env.Client, filepath.Join(testenv.Root(), "config", "samples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testenv.WaitReady(ctx, env.Client, objs, 3*time.Minute, io.Discard); err != nil {
+		out, _ := os.ReadFile(filepath.Join(dir, "manager.log"))
+		t.Fatalf("%v\nmanager log tail:\n%s", err, tail(string(out), 3000))
+	}
+	checkSampleOrganization(t, url)
+}
+
+func writeKubeconfig(t *testing.T, env *testenv.Env, dir string) string {
+	t.Helper()
+	c := env.Config
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: c.Host, CertificateAuthorityData: c.CAData}
+	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: c.CertData, ClientKeyData: c.KeyData, Token: c.BearerToken}
+	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
+	kc.CurrentContext = "envtest"
+	path := filepath.Join(dir, "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startSimulator runs the simulator binary on a free port and returns its URL, read
+// from the one line it prints when ready.
+func startSimulator(t *testing.T, bin string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--create-account-delay", "500ms")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the simulator's ready line: %v", err)
+	}
+	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	if url == "" {
+		t.Fatalf("no address in the ready line %q", line)
+	}
+	return url
+}
+
+func checkSampleOrganization(t *testing.T, url string) {
+	t.Helper()
+	ctx := context.Background()
+	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: &url,
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	roots, err := c.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := aws.ToString(roots.Roots[0].Id)
+	ous, err := c.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ouID := map[string]string{}
+	for _, u := range ous.OrganizationalUnits {
+		ouID[aws.ToString(u.Name)] = aws.ToString(u.Id)
+	}
+	if got := keys(ouID); !slices.Equal(got, []string{"Development", "Production", "Sandbox", "Security"}) {
+		t.Fatalf("OUs under the root: %v", got)
+	}
+	wantParent := map[string]string{"prod-a@company.com": "Production", "prod-b@company.com": "Production", "dev@company.com": "Development",
+		"staging@company.com": "Development", "security@company.com": "Security", "log-archive@company.com": "Security", "sandbox@company.com": "Sandbox"}
+	accts, err := c.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts.Accounts) != len(wantParent)+1 {
+		t.Fatalf("%d accounts in the organization, want %d and the management account", len(accts.Accounts), len(wantParent))
+	}
+	for _, a := range accts.Accounts {
+		ou, ok := wantParent[aws.ToString(a.Email)]
+		if !ok {
+			continue
+		}
+		p, err := c.ListParents(ctx, &organizations.ListParentsInput{ChildId: a.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(p.Parents[0].Id); got != ouID[ou] {
+			t.Errorf("%s is under %s, want %s (%s)", aws.ToString(a.Email), got, ou, ouID[ou])
+		}
+	}
+	wantTargets := map[string][]string{"DenyLeaveOrg": {root}, "DenyNonApprovedRegions": {root},
+		"RequireIMDSv2": sorted(ouID["Production"], ouID["Development"]), "DenyRootUser": {ouID["Production"]}}
+	pols, err := c.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, p := range pols.Policies {
+		want, ok := wantTargets[aws.ToString(p.Name)]
+		if !ok {
+			if !p.AwsManaged {
+				t.Errorf("unexpected policy %s", aws.ToString(p.Name))
+			}
+			continue
+		}
+		seen++
+		ts, err := c.ListTargetsForPolicy(ctx, &organizations.ListTargetsForPolicyInput{PolicyId: p.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tg := range ts.Targets {
+			got = append(got, aws.ToString(tg.TargetId))
+		}
+		if sort.Strings(got); !slices.Equal(got, want) {
+			t.Errorf("%s attached to %v, want %v", aws.ToString(p.Name), got, want)
+		}
+	}
+	if seen != len(wantTargets) {
+		t.Errorf("%d of the %d sample SCPs in AWS", seen, len(wantTargets))
+	}
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sorted(s ...string) []string { sort.Strings(s); return s }
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+)
+
+// Apply creates every object of the YAML files in dir, except kustomization files.
+func Apply(ctx context.Context, c client.Client, dir string) ([]*unstructured.Unstructured, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var objs []*unstructured.Unstructured
+	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)
+		for {
+			u := &unstructured.Unstructured{}
+			if err := dec.Decode(&u.Object); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			if len(u.Object) == 0 {
+				continue
+			}
+			if err := c.Create(ctx, u); err != nil {
+				return nil, fmt.Errorf("%s: creating %s %s: %w", f, u.GetKind(), u.GetName(), err)
+			}
+			objs = append(objs, u)
+		}
+	}
+	return objs, nil
+}
+
+// ReadyOf returns the status and message of an object's Ready condition.
+func ReadyOf(u *unstructured.Unstructured) (string, string) {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == v1alpha1.ConditionReady {
+			return fmt.Sprint(m["status"]), fmt.Sprint(m["message"])
+		}
+	}
+	return "Unknown", ""
+}
+
+// WaitReady waits until every object is Ready, printing progress to out.
+func WaitReady(ctx context.Context, c client.Client, objs []*unstructured.Unstructured, timeout time.Duration, out io.Writer) error {
+	deadline := time.Now().Add(timeout)
+	last := -1
+	for {
+		ready := 0
+		for _, u := range objs {
+			if err := c.Get(ctx, client.ObjectKeyFromObject(u), u); err != nil {
+				return err
+			}
+			if s, _ := ReadyOf(u); s == string(metav1.ConditionTrue) {
+				ready++
+			}
+		}
+		if ready != last {
+			fmt.Fprintf(out, "  %d/%d Ready\n", ready, len(objs))
+			last = ready
+		}
+		if ready == len(objs) {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("only %d of %d objects became Ready in %s", ready, len(objs), timeout)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
