@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/manager"
 )
 
 // callCount reads the AWS call counter from the manager's Prometheus registry.
@@ -53,5 +54,34 @@ func TestAWSCallsAreCounted(t *testing.T) {
 		t.Fatalf("a refused tenant account reached CreateAccount: %v errors", got-errorsBefore)
 	}
 	deleteAndWait(t, bad)
+	deleteAndWait(t, ou)
+}
+
+func TestObjectsAreCountedByReadiness(t *testing.T) {
+	ou := newOU("ou-gauge", "Gauge", "")
+	create(t, ou)
+	waitReady(t, ou)
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range families {
+		if f.GetName() != manager.ObjectsMetric {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["kind"] == "OrganizationalUnit" && labels["ready"] == "True" && m.GetGauge().GetValue() >= 1 {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no awsorg_objects{kind=OrganizationalUnit,ready=True} >= 1")
+	}
 	deleteAndWait(t, ou)
 }
