@@ -33,10 +33,24 @@ func main() {
 	flag.IntVar(&cfg.PolicySizeLimit, "policy-size-limit", cfg.PolicySizeLimit, "largest SCP or RCP document, in characters")
 	flag.BoolVar(&cfg.SCPEnabled, "scp-enabled", cfg.SCPEnabled, "start with service control policies enabled on the root")
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
-	var external listFlag
+	flag.DurationVar(&cfg.SSODelay, "sso-delay", cfg.SSODelay, "how long Identity Center provisioning and account assignments stay in progress")
+	var external, groups, users, cmps, buckets listFlag
 	flag.Var(&external, "external-email", "email of an AWS account outside the organization (repeatable); creating an account with it fails with EMAIL_ALREADY_EXISTS")
+	flag.Var(&groups, "group", "display name of an identity store group (repeatable; default Platform, Developers, Security)")
+	flag.Var(&users, "user", "user name of an identity store user (repeatable; default alice, bob)")
+	flag.Var(&cmps, "customer-managed-policy", "name of a customer managed policy that exists in every account (repeatable; default: every name exists)")
+	flag.Var(&buckets, "missing-bucket", "S3 bucket that does not exist, for CloudTrail (repeatable)")
 	flag.Parse()
-	cfg.ExternalEmails = external
+	cfg.ExternalEmails, cfg.MissingBuckets = external, buckets
+	if groups != nil {
+		cfg.Groups = groups
+	}
+	if users != nil {
+		cfg.Users = users
+	}
+	if cmps != nil {
+		cfg.CustomerManagedPolicies = cmps
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

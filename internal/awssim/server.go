@@ -43,6 +43,18 @@ type Config struct {
 	EmptyFirstPage bool
 	// Seed makes generated ids repeatable.
 	Seed int64
+	// SSODelay is how long Identity Center's asynchronous requests stay in progress.
+	SSODelay time.Duration
+	// Groups and Users are the identity store's groups (by display name) and users (by user name).
+	Groups, Users []string
+	// CustomerManagedPolicies, when set, are the only customer managed policies that
+	// exist in the accounts; provisioning a permission set that references another fails.
+	CustomerManagedPolicies []string
+	// MissingBuckets are S3 buckets that do not exist, for CloudTrail.
+	MissingBuckets []string
+	// CallerAccountID is the account the caller's credentials belong to (default: the
+	// management account); another account may not create an organization trail.
+	CallerAccountID string
 }
 
 // DefaultConfig returns the configuration of `awssim` without flags.
@@ -56,6 +68,9 @@ func DefaultConfig() Config {
 		MaxCreateInProgress: 5,
 		PolicySizeLimit:     5120,
 		Seed:                1,
+		SSODelay:            time.Second,
+		Groups:              []string{"Platform", "Developers", "Security"},
+		Users:               []string{"alice", "bob"},
 	}
 }
 
@@ -64,10 +79,13 @@ type Server struct {
 	cfg Config
 	now func() time.Time
 
-	mu    sync.Mutex
-	rnd   *rand.Rand
-	org   *orgState
-	calls map[string]int
+	mu      sync.Mutex
+	rnd     *rand.Rand
+	org     *orgState
+	sso     *ssoState
+	budgets map[string]*budget
+	trails  map[string]*trail
+	calls   map[string]int
 
 	ops map[string]operation
 }
@@ -103,7 +121,12 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
 	s.org = newOrgState(s)
+	s.sso = newSSOState(s)
+	s.budgets, s.trails = map[string]*budget{}, map[string]*trail{}
 	s.registerOrganizations()
+	s.registerSSO()
+	s.registerBudgets()
+	s.registerCloudTrail()
 	return s
 }
 
@@ -139,6 +162,10 @@ func (s *Server) Calls() map[string]int {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/_sim/state" {
 		s.serveState(w)
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/_sim/") {
+		s.serveControl(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -279,7 +306,37 @@ func (s *Server) serveState(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"organization": s.org.snapshot()})
+	s.sso.advance(s)
+	_ = enc.Encode(map[string]any{"organization": s.org.snapshot(), "identityCenter": s.sso.snapshot(),
+		"budgets": s.budgetsSnapshot(), "trails": s.trailsSnapshot()})
+}
+
+// serveControl answers the simulator's own controls, which stand in for what AWS
+// computes or what happens outside the API:
+//
+//	POST /_sim/budgets/spend        {"budgetName": "...", "actual": "412.50", "forecasted": "980.00"}
+//	POST /_sim/trails/delivery-error {"trailName": "...", "error": "AccessDenied"}
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	var in struct{ BudgetName, Actual, Forecasted, TrailName, Error string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		http.Error(w, "the body must be JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	var err error
+	switch r.URL.Path {
+	case "/_sim/budgets/spend":
+		err = s.SetBudgetSpend(in.BudgetName, in.Actual, in.Forecasted)
+	case "/_sim/trails/delivery-error":
+		err = s.SetTrailDeliveryError(in.TrailName, in.Error)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) randomString(n int, alphabet string) string {
