@@ -1,0 +1,204 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package awssim_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
+	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+	"github.com/awsorg/awsorg-operator/internal/awssim/model"
+)
+
+func simConfig(t *testing.T, cfg awssim.Config) (*awssim.Server, aws.Config, *recorder) {
+	t.Helper()
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	rec := &recorder{}
+	return sim, aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), HTTPClient: &http.Client{Transport: rec},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIA", "secret", ""), RetryMaxAttempts: 1}, rec
+}
+
+// must and fails check a call's error; they panic, failing the test with the line.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func fails[T any](_ T, err error) {
+	if err == nil {
+		panic("want an error")
+	}
+}
+
+func TestIdentityCenterConformance(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.SSODelay = 0
+	cfg.CreateAccountDelay = 0
+	cfg.CustomerManagedPolicies = []string{"exists"}
+	sim, awsCfg, rec := simConfig(t, cfg)
+	ctx := context.Background()
+	sso, ids, org := ssoadmin.NewFromConfig(awsCfg), identitystore.NewFromConfig(awsCfg), organizations.NewFromConfig(awsCfg)
+	acct := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String("a@example.com")}))
+	st := must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: acct.CreateAccountStatus.Id}))
+	accountID := st.CreateAccountStatus.AccountId
+
+	inst := must(sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})).Instances[0]
+	group := must(ids.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: inst.IdentityStoreId,
+		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument("Platform")}}}))
+	must(ids.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: inst.IdentityStoreId,
+		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("alice")}}}))
+	fails(ids.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: inst.IdentityStoreId,
+		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument("Nobody")}}}))
+
+	in := inst.InstanceArn
+	ps := must(sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: in, Name: aws.String("Admin"), SessionDuration: aws.String("PT8H")})).PermissionSet
+	fails(sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: in, Name: aws.String("Admin")}))
+	arn := ps.PermissionSetArn
+	must(sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.UpdatePermissionSet(ctx, &ssoadmin.UpdatePermissionSetInput{InstanceArn: in, PermissionSetArn: arn, Description: aws.String("d")}))
+	must(sso.ListPermissionSets(ctx, &ssoadmin.ListPermissionSetsInput{InstanceArn: in}))
+	policy := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
+	must(sso.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, ManagedPolicyArn: policy}))
+	fails(sso.AttachManagedPolicyToPermissionSet(ctx, &ssoadmin.AttachManagedPolicyToPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, ManagedPolicyArn: policy}))
+	must(sso.ListManagedPoliciesInPermissionSet(ctx, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	ref := &ssotypes.CustomerManagedPolicyReference{Name: aws.String("exists")}
+	must(sso.AttachCustomerManagedPolicyReferenceToPermissionSet(ctx, &ssoadmin.AttachCustomerManagedPolicyReferenceToPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, CustomerManagedPolicyReference: ref}))
+	must(sso.ListCustomerManagedPolicyReferencesInPermissionSet(ctx, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, InlinePolicy: aws.String(`{"Version":"2012-10-17","Statement":[]}`)}))
+	must(sso.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.PutPermissionsBoundaryToPermissionSet(ctx, &ssoadmin.PutPermissionsBoundaryToPermissionSetInput{InstanceArn: in, PermissionSetArn: arn,
+		PermissionsBoundary: &ssotypes.PermissionsBoundary{ManagedPolicyArn: aws.String("arn:aws:iam::aws:policy/PowerUserAccess")}}))
+	must(sso.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+
+	created := must(sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: in, PermissionSetArn: arn, TargetId: accountID,
+		TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: group.GroupId}))
+	must(sso.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: in,
+		AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus.RequestId}))
+	must(sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: arn, AccountId: accountID}))
+	fails(sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	prov := must(sso.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts}))
+	must(sso.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: in,
+		ProvisionPermissionSetRequestId: prov.PermissionSetProvisioningStatus.RequestId}))
+	must(sso.ListAccountsForProvisionedPermissionSet(ctx, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: in, ResourceArn: arn, Tags: []ssotypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	must(sso.ListTagsForResource(ctx, &ssoadmin.ListTagsForResourceInput{InstanceArn: in, ResourceArn: arn}))
+	must(sso.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: in, ResourceArn: arn, TagKeys: []string{"k"}}))
+	deleted := must(sso.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{InstanceArn: in, PermissionSetArn: arn, TargetId: accountID,
+		TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: group.GroupId}))
+	must(sso.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: in,
+		AccountAssignmentDeletionRequestId: deleted.AccountAssignmentDeletionStatus.RequestId}))
+	must(sso.DetachCustomerManagedPolicyReferenceFromPermissionSet(ctx, &ssoadmin.DetachCustomerManagedPolicyReferenceFromPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, CustomerManagedPolicyReference: ref}))
+	must(sso.DetachManagedPolicyFromPermissionSet(ctx, &ssoadmin.DetachManagedPolicyFromPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, ManagedPolicyArn: policy}))
+	must(sso.DeleteInlinePolicyFromPermissionSet(ctx, &ssoadmin.DeleteInlinePolicyFromPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	must(sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	fails(sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+
+	checkExchanges(t, sim, rec, model.SSOAdmin.TargetPrefix)
+	checkExchanges(t, sim, rec, model.IdentityStore.TargetPrefix)
+}
+
+func TestBudgetsConformance(t *testing.T) {
+	sim, awsCfg, rec := simConfig(t, awssim.DefaultConfig())
+	ctx := context.Background()
+	c := budgets.NewFromConfig(awsCfg)
+	acct := aws.String("111111111111")
+	n := &btypes.Notification{NotificationType: btypes.NotificationTypeActual, ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: 80}
+	sub := &btypes.Subscriber{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("alerts@example.com")}
+	b := &btypes.Budget{BudgetName: aws.String("Monthly"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+		BudgetLimit: &btypes.Spend{Amount: aws.String("1000"), Unit: aws.String("USD")}}
+	must(c.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: b,
+		NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: n, Subscribers: []btypes.Subscriber{*sub}}},
+		ResourceTags:                 []btypes.ResourceTag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	fails(c.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: b}))
+	fails(c.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: &btypes.Budget{BudgetName: aws.String("a:b"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly}}))
+	if err := sim.SetBudgetSpend("Monthly", "412.50", "980"); err != nil {
+		t.Fatal(err)
+	}
+	got := must(c.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: acct, BudgetName: aws.String("Monthly")}))
+	if aws.ToString(got.Budget.CalculatedSpend.ActualSpend.Amount) != "412.5" || aws.ToString(got.Budget.BudgetLimit.Amount) != "1000.0" {
+		t.Fatalf("spend %+v limit %+v", got.Budget.CalculatedSpend.ActualSpend, got.Budget.BudgetLimit)
+	}
+	fails(c.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: acct, BudgetName: aws.String("Nope")}))
+	must(c.DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: acct}))
+	b.BudgetLimit.Amount = aws.String("2000")
+	must(c.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: acct, NewBudget: b}))
+	notes := must(c.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: acct, BudgetName: b.BudgetName}))
+	if len(notes.Notifications) != 1 || notes.Notifications[0].ThresholdType != "" {
+		t.Fatalf("notifications: %+v (a PERCENTAGE threshold type is omitted, as AWS does)", notes.Notifications)
+	}
+	n2 := &btypes.Notification{NotificationType: btypes.NotificationTypeForecasted, ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: 100, ThresholdType: btypes.ThresholdTypePercentage}
+	must(c.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2, Subscribers: []btypes.Subscriber{*sub}}))
+	fails(c.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2, Subscribers: []btypes.Subscriber{*sub}}))
+	sub2 := &btypes.Subscriber{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("more@example.com")}
+	must(c.CreateSubscriber(ctx, &budgets.CreateSubscriberInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2, Subscriber: sub2}))
+	must(c.DescribeSubscribersForNotification(ctx, &budgets.DescribeSubscribersForNotificationInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2}))
+	must(c.DeleteSubscriber(ctx, &budgets.DeleteSubscriberInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2, Subscriber: sub2}))
+	must(c.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: acct, BudgetName: b.BudgetName, Notification: n2}))
+	arn := aws.String("arn:aws:budgets::111111111111:budget/Monthly")
+	must(c.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: arn, ResourceTags: []btypes.ResourceTag{{Key: aws.String("a"), Value: aws.String("b")}}}))
+	must(c.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: arn}))
+	must(c.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: arn, ResourceTagKeys: []string{"a"}}))
+	must(c.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: acct, BudgetName: b.BudgetName}))
+	checkExchanges(t, sim, rec, model.Budgets.TargetPrefix)
+}
+
+func TestCloudTrailConformance(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.MissingBuckets = []string{"missing-bucket"}
+	sim, awsCfg, rec := simConfig(t, cfg)
+	ctx := context.Background()
+	c := cloudtrail.NewFromConfig(awsCfg)
+	name := aws.String("org-trail")
+	must(c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("logs"), IsOrganizationTrail: aws.Bool(true),
+		IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true), KmsKeyId: aws.String("alias/cloudtrail-key")}))
+	fails(c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("logs")}))
+	fails(c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("my--trail"), S3BucketName: aws.String("logs")}))
+	fails(c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("other"), S3BucketName: aws.String("missing-bucket")}))
+	tr := must(c.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: name})).Trail
+	if aws.ToString(tr.HomeRegion) != "us-east-1" || !aws.ToBool(tr.IsOrganizationTrail) || aws.ToString(tr.KmsKeyId) == "alias/cloudtrail-key" {
+		t.Fatalf("trail: %+v (the KMS key id is reported as a key ARN)", tr)
+	}
+	fails(c.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("nope")}))
+	must(c.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: name, S3KeyPrefix: aws.String("p")}))
+	if st := must(c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name})); aws.ToBool(st.IsLogging) {
+		t.Fatal("a new trail must not log until StartLogging")
+	}
+	must(c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: name}))
+	must(c.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: name}))
+	must(c.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name}))
+	sel := []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true),
+		DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::sensitive-bucket/"}}}}}
+	must(c.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, EventSelectors: sel}))
+	fails(c.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, EventSelectors: sel,
+		AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Data"}}}}}}))
+	fails(c.GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: name}))
+	must(c.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: name, InsightSelectors: []cttypes.InsightSelector{{InsightType: cttypes.InsightTypeApiCallRateInsight}}}))
+	must(c.GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: name}))
+	arn := tr.TrailARN
+	must(c.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	must(c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{aws.ToString(arn)}}))
+	must(c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("k")}}}))
+	must(c.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: name}))
+	checkExchanges(t, sim, rec, model.CloudTrail.TargetPrefix)
+}
