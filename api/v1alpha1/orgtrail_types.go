@@ -116,6 +116,13 @@ type OrgTrailStatus struct {
 	IsLogging bool `json:"isLogging,omitempty"`
 	// +optional
 	LatestDeliveryError string `json:"latestDeliveryError,omitempty"`
+	// kmsKeyArn is the key ARN CloudTrail reported for spec.kmsKeyId when the operator
+	// last set it (CloudTrail resolves aliases to key ARNs).
+	// +optional
+	KMSKeyARN string `json:"kmsKeyArn,omitempty"`
+	// appliedKmsKeyId is the spec.kmsKeyId that kmsKeyArn was resolved from.
+	// +optional
+	AppliedKMSKeyID string `json:"appliedKmsKeyId,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -94,13 +94,35 @@ type PermissionSetSpec struct {
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 }
 
+// PendingRequest is an Identity Center request in progress.
+type PendingRequest struct {
+	// type is Provision, CreateAssignment or DeleteAssignment.
+	Type string `json:"type"`
+	// requestId is AWS's id of the request.
+	RequestID string `json:"requestId"`
+	// accountId is the account the request is about, if one.
+	// +optional
+	AccountID string `json:"accountId,omitempty"`
+}
+
 // PermissionSetStatus is the observed state of the permission set.
 type PermissionSetStatus struct {
 	ResourceStatus `json:",inline"`
+	// instanceArn is the IAM Identity Center instance that holds the permission set.
 	// +optional
 	InstanceARN string `json:"instanceArn,omitempty"`
+	// provisionedAccountIds are the accounts where the latest version is provisioned.
 	// +optional
 	ProvisionedAccountIDs []string `json:"provisionedAccountIds,omitempty"`
+	// pendingRequests are provisioning and assignment requests in progress.
+	// +optional
+	PendingRequests []PendingRequest `json:"pendingRequests,omitempty"`
+	// failure is AWS's reason for the last request that failed, while the spec of
+	// failedGeneration stands.
+	// +optional
+	Failure string `json:"failure,omitempty"`
+	// +optional
+	FailedGeneration int64 `json:"failedGeneration,omitempty"`
 }
 
 // +kubebuilder:object:root=true

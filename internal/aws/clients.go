@@ -11,7 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -37,6 +41,10 @@ type Options struct {
 type Clients struct {
 	Organizations *organizations.Client
 	STS           *sts.Client
+	SSOAdmin      *ssoadmin.Client
+	IdentityStore *identitystore.Client
+	Budgets       *budgets.Client
+	CloudTrail    *cloudtrail.Client
 }
 
 // NewClients loads credentials through the SDK's default chain (environment, IRSA,
@@ -78,6 +86,19 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 			opt.APIOptions = append(opt.APIOptions, withStack())
 		}),
 		STS: sts.NewFromConfig(cfg, func(opt *sts.Options) {
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+		SSOAdmin: ssoadmin.NewFromConfig(cfg, func(opt *ssoadmin.Options) {
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+		IdentityStore: identitystore.NewFromConfig(cfg, func(opt *identitystore.Options) {
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+		Budgets: budgets.NewFromConfig(cfg, func(opt *budgets.Options) {
+			opt.Region = "us-east-1" // Budgets is a global service signed in us-east-1
+			opt.APIOptions = append(opt.APIOptions, withStack())
+		}),
+		CloudTrail: cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
 			opt.APIOptions = append(opt.APIOptions, withStack())
 		}),
 	}

@@ -27,18 +27,23 @@ import (
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/aws/budgetapi"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
+	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
 	"github.com/awsorg/awsorg-operator/internal/controller/account"
+	"github.com/awsorg/awsorg-operator/internal/controller/budget"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
 	"github.com/awsorg/awsorg-operator/internal/controller/organizationalunit"
+	"github.com/awsorg/awsorg-operator/internal/controller/orgtrail"
+	"github.com/awsorg/awsorg-operator/internal/controller/permissionset"
 	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
 // The manager's own permissions, generated into config/rbac/role.yaml.
-// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits;accounts;servicecontrolpolicies,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/status;accounts/status;servicecontrolpolicies/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/finalizers;accounts/finalizers;servicecontrolpolicies/finalizers,verbs=update
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits;accounts;servicecontrolpolicies;permissionsets;budgets;orgtrails,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/status;accounts/status;servicecontrolpolicies/status;permissionsets/status;budgets/status;orgtrails/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=org.awsorg.dev,resources=organizationalunits/finalizers;accounts/finalizers;servicecontrolpolicies/finalizers;permissionsets/finalizers;budgets/finalizers;orgtrails/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -139,6 +144,15 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		return nil, err
 	}
 	if err := servicecontrolpolicy.Setup(mgr, env, ropts); err != nil {
+		return nil, err
+	}
+	if err := permissionset.Setup(mgr, env, ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore), ropts); err != nil {
+		return nil, err
+	}
+	if err := budget.Setup(mgr, env, clients.Budgets, &budgetapi.Caller{STS: clients.STS}, ropts); err != nil {
+		return nil, err
+	}
+	if err := orgtrail.Setup(mgr, env, clients.CloudTrail, ropts); err != nil {
 		return nil, err
 	}
 	return mgr, nil

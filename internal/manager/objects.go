@@ -38,6 +38,9 @@ func (c *objectsCollector) Collect(ch chan<- prometheus.Metric) {
 		"OrganizationalUnit":   &v1alpha1.OrganizationalUnitList{},
 		"Account":              &v1alpha1.AccountList{},
 		"ServiceControlPolicy": &v1alpha1.ServiceControlPolicyList{},
+		"PermissionSet":        &v1alpha1.PermissionSetList{},
+		"Budget":               &v1alpha1.BudgetList{},
+		"OrgTrail":             &v1alpha1.OrgTrailList{},
 	}
 	for kind, list := range lists {
 		if err := c.reader.List(ctx, list); err != nil {

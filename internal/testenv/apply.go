@@ -97,4 +97,3 @@ func WaitReady(ctx context.Context, c client.Client, objs []*unstructured.Unstru
 		time.Sleep(500 * time.Millisecond)
 	}
 }
-
