@@ -26,6 +26,7 @@ import (
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 	"github.com/awsorg/awsorg-operator/internal/controller/account"
+	"github.com/awsorg/awsorg-operator/internal/controller/permissionset"
 	"github.com/awsorg/awsorg-operator/internal/manager"
 	"github.com/awsorg/awsorg-operator/internal/testenv"
 )
@@ -53,6 +54,9 @@ func run(m *testing.M) int {
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay = 300 * time.Millisecond
 	cfg.ExternalEmails = []string{takenEmail}
+	cfg.SSODelay = 200 * time.Millisecond
+	cfg.CustomerManagedPolicies = []string{"team-boundary"}
+	cfg.MissingBuckets = []string{"missing-bucket"}
 	env, err = testenv.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -73,6 +77,7 @@ func run(m *testing.M) int {
 		}
 	}
 	account.CreatePoll = 200 * time.Millisecond
+	permissionset.RequestPoll = 200 * time.Millisecond
 	o := env.ManagerOptions()
 	o.OperatorNamespace = operatorNS
 	o.ResyncPeriod = resyncPeriod
