@@ -91,6 +91,21 @@ func run(samples string, keep bool, timeout time.Duration, verbose bool) error {
 	if err := printAWS(ctx, env.Org); err != nil {
 		return err
 	}
+	var accounts []string
+	for _, u := range objs {
+		if id, _, _ := unstructured.NestedString(u.Object, "status", "id"); u.GetKind() == "Account" && id != "" {
+			accounts = append(accounts, id)
+		}
+	}
+	if err := printIdentityCenter(ctx, env.AWS, accounts); err != nil {
+		return err
+	}
+	if err := printBudgets(ctx, env.AWS, awssim.DefaultConfig().ManagementAccountID); err != nil {
+		return err
+	}
+	if err := printTrail(ctx, env.AWS); err != nil {
+		return err
+	}
 	if keep {
 		fmt.Println("\nRunning until Ctrl-C. The simulator's state is at " + env.SimURL + "/_sim/state")
 		<-ctx.Done()

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,7 +75,8 @@ func TestBinariesConvergeTheSamples(t *testing.T) {
 		out, _ := os.ReadFile(filepath.Join(dir, "manager.log"))
 		t.Fatalf("%v\nmanager log tail:\n%s", err, tail(string(out), 3000))
 	}
-	checkSampleOrganization(t, url)
+	accountIDs := checkSampleOrganization(t, url)
+	checkSampleServices(t, url, accountIDs)
 }
 
 func writeKubeconfig(t *testing.T, env *testenv.Env, dir string) string {
@@ -116,7 +118,9 @@ func startSimulator(t *testing.T, bin string) string {
 	return url
 }
 
-func checkSampleOrganization(t *testing.T, url string) {
+// checkSampleOrganization checks the OUs, accounts and SCPs, and returns the account
+// ids by the sample Account names.
+func checkSampleOrganization(t *testing.T, url string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: &url,
@@ -142,6 +146,10 @@ func checkSampleOrganization(t *testing.T, url string) {
 	accts, err := c.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, a := range accts.Accounts {
+		ids[strings.TrimSuffix(aws.ToString(a.Email), "@company.com")] = aws.ToString(a.Id)
 	}
 	if len(accts.Accounts) != len(wantParent)+1 {
 		t.Fatalf("%d accounts in the organization, want %d and the management account", len(accts.Accounts), len(wantParent))
@@ -190,6 +198,7 @@ func checkSampleOrganization(t *testing.T, url string) {
 	if seen != len(wantTargets) {
 		t.Errorf("%d of the %d sample SCPs in AWS", seen, len(wantTargets))
 	}
+	return ids
 }
 
 func keys(m map[string]string) []string {
