@@ -33,6 +33,7 @@ func main() {
 	flag.IntVar(&cfg.PolicySizeLimit, "policy-size-limit", cfg.PolicySizeLimit, "largest SCP or RCP document, in characters")
 	flag.BoolVar(&cfg.SCPEnabled, "scp-enabled", cfg.SCPEnabled, "start with service control policies enabled on the root")
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
+	flag.StringVar(&cfg.CallerAccountID, "caller-account-id", "", "account of the caller's credentials (default: the management account); another account may not create an organization trail")
 	flag.DurationVar(&cfg.SSODelay, "sso-delay", cfg.SSODelay, "how long Identity Center provisioning and account assignments stay in progress")
 	var external, groups, users, cmps, buckets listFlag
 	flag.Var(&external, "external-email", "email of an AWS account outside the organization (repeatable); creating an account with it fails with EMAIL_ALREADY_EXISTS")

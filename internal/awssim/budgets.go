@@ -113,7 +113,7 @@ func (s *Server) budgetOut(b *budget) map[string]any {
 // checkBudget applies AWS's rules that the model does not state and fills defaults.
 func (s *Server) checkBudget(in map[string]any) error {
 	name := fmt.Sprint(in["BudgetName"])
-	if strings.Contains(name, "/action/") || strings.Contains(strings.ToLower(name), "<script>") {
+	if strings.ContainsAny(name, ":\\") || strings.Contains(name, "/action/") || strings.Contains(strings.ToLower(name), "<script>") {
 		return budgetErr("InvalidParameterException", "The budget name %q is not allowed.", name)
 	}
 	_, hasLimit := in["BudgetLimit"]

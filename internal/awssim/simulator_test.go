@@ -14,7 +14,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
@@ -213,3 +217,77 @@ func (r *httpRecorder) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 func (r *httpRecorder) WriteHeader(s int) { r.status = s }
+
+func TestOnlyTheManagementAccountCreatesAnOrganizationTrail(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CallerAccountID = "222222222222"
+	_, awsCfg, _ := simConfig(t, cfg)
+	_, err := cloudtrail.NewFromConfig(awsCfg).CreateTrail(context.Background(), &cloudtrail.CreateTrailInput{Name: aws.String("org"),
+		S3BucketName: aws.String("logs"), IsOrganizationTrail: aws.Bool(true)})
+	var notMgmt *cttypes.NotOrganizationMasterAccountException
+	if !errors.As(err, &notMgmt) {
+		t.Fatalf("want NotOrganizationMasterAccountException, got %v", err)
+	}
+}
+
+func TestPermissionSetDeletionWaitsForAssignments(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay, cfg.SSODelay = 0, time.Hour
+	sim, awsCfg, _ := simConfig(t, cfg)
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	sim.SetClock(func() time.Time { return now })
+	org, sso := organizations.NewFromConfig(awsCfg), ssoadmin.NewFromConfig(awsCfg)
+	acct, _ := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String("a@example.com")})
+	st, _ := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: acct.CreateAccountStatus.Id})
+	inst, _ := sso.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+	in := inst.Instances[0].InstanceArn
+	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: in, Name: aws.String("P")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := stateOf(t, sim)
+	group := ""
+	for id, name := range state.IdentityCenter.Groups {
+		if name == "Platform" {
+			group = id
+		}
+	}
+	out, err := sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: in, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		TargetId: st.CreateAccountStatus.AccountId, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+	if err != nil || out.AccountAssignmentCreationStatus.Status != ssotypes.StatusValuesInProgress {
+		t.Fatalf("assignment: %+v %v", out, err)
+	}
+	_, err = sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: ps.PermissionSet.PermissionSetArn})
+	var conflict *ssotypes.ConflictException
+	if !errors.As(err, &conflict) {
+		t.Fatalf("deleting with an assignment in progress: want ConflictException, got %v", err)
+	}
+	now = now.Add(2 * time.Hour)
+	done, _ := sso.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: in,
+		AccountAssignmentCreationRequestId: out.AccountAssignmentCreationStatus.RequestId})
+	if done.AccountAssignmentCreationStatus.Status != ssotypes.StatusValuesSucceeded {
+		t.Fatalf("after the delay: %+v", done.AccountAssignmentCreationStatus)
+	}
+	if _, err = sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: ps.PermissionSet.PermissionSetArn}); !errors.As(err, &conflict) {
+		t.Fatalf("deleting with an assignment: want ConflictException, got %v", err)
+	}
+}
+
+type simState struct {
+	IdentityCenter struct {
+		Groups map[string]string
+	} `json:"identityCenter"`
+}
+
+func stateOf(t *testing.T, sim *awssim.Server) simState {
+	t.Helper()
+	rec := &httpRecorder{header: http.Header{}}
+	req, _ := http.NewRequest(http.MethodGet, "/_sim/state", nil)
+	sim.ServeHTTP(rec, req)
+	var st simState
+	if err := json.Unmarshal(rec.body, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
