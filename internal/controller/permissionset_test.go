@@ -158,7 +158,9 @@ func TestPermissionSetAssignProvisionDriftAndDelete(t *testing.T) {
 	})
 
 	// An assignment removed from the spec is deleted in AWS.
-	update(t, ps, func(p *v1alpha1.PermissionSet) { p.Spec.Assignments[0].AccountRefs = p.Spec.Assignments[0].AccountRefs[:1] })
+	update(t, ps, func(p *v1alpha1.PermissionSet) {
+		p.Spec.Assignments[0].AccountRefs = p.Spec.Assignments[0].AccountRefs[:1]
+	})
 	waitReady(t, ps)
 	if got := assignedPrincipals(t, arn, a2.Status.ID); len(got) != 0 {
 		t.Fatalf("assignment on %s still in AWS: %v", a2.Status.ID, got)

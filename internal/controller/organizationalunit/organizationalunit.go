@@ -91,6 +91,8 @@ func (k *Kind) Create(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (rec
 	out, err := k.OrgAPI.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
 		ParentId: &parent, Name: aws.String(ou.AWSName()), Tags: orgapi.ToTags(ou.Spec.Tags)})
 	switch {
+	case awsx.IsNotFound(err) && ou.Spec.ParentID != "":
+		return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "the parent %s in spec.parentId does not exist in AWS; fix spec.parentId", parent)
 	case awsx.IsAlreadyExists(err), awsx.IsNotFound(err):
 		k.Org.Invalidate() // someone else changed the tree: read it again, then adopt
 		return nil, reconciler.Wait(time.Second, v1alpha1.ReasonProgressing, "the organization changed outside the operator; reading it again")
