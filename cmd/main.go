@@ -10,6 +10,7 @@ package main
 import (
 	"flag"
 	"os"
+	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -31,6 +32,9 @@ func main() {
 	flag.BoolVar(&o.MetricsSecure, "metrics-secure", true, "serve metrics over HTTPS to authenticated, authorized callers (false: plain HTTP)")
 	flag.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "address of the health probes (0 disables)")
 	flag.BoolVar(&o.LeaderElection, "leader-elect", false, "elect a leader, so only one replica changes AWS")
+	flag.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a stopped leader keeps the lease before another replica takes over")
+	flag.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader tries to renew the lease before it steps down")
+	flag.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often replicas try to take or renew the lease")
 	zopts := zap.Options{}
 	zopts.BindFlags(flag.CommandLine)
 	flag.Parse()

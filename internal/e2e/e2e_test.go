@@ -45,24 +45,9 @@ func TestBinariesConvergeTheSamples(t *testing.T) {
 	defer func() { _ = env.Stop() }()
 	dir := t.TempDir()
 	kubeconfig := writeKubeconfig(t, env, dir)
-	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
-		cmd.Dir = testenv.Root()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("building %s: %v\n%s", b.pkg, err, out)
-		}
-	}
+	buildBinaries(t, dir)
 	url := startSimulator(t, filepath.Join(dir, "awssim"))
-	mgr := exec.Command(filepath.Join(dir, "manager"), "--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
-		"--metrics-bind-address", "0", "--health-probe-bind-address", "0")
-	mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+url, "AWS_ACCESS_KEY_ID=AKIAE2E", "AWS_SECRET_ACCESS_KEY=e2e",
-		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	logs, _ := os.Create(filepath.Join(dir, "manager.log"))
-	mgr.Stdout, mgr.Stderr = logs, logs
-	if err := mgr.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = mgr.Process.Kill(); _ = mgr.Wait() }()
+	startManager(t, dir, kubeconfig, url, "manager")
 
 	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
 		t.Fatal(err)
@@ -77,6 +62,37 @@ func TestBinariesConvergeTheSamples(t *testing.T) {
 	}
 	accountIDs := checkSampleOrganization(t, url)
 	checkSampleServices(t, url, accountIDs)
+}
+
+func buildBinaries(t *testing.T, dir string) {
+	t.Helper()
+	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
+		cmd.Dir = testenv.Root()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", b.pkg, err, out)
+		}
+	}
+}
+
+// startManager runs the manager binary against the API server and the simulator,
+// logging to dir/<name>.log, and stops it when the test ends.
+func startManager(t *testing.T, dir, kubeconfig, url, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	mgr := exec.Command(filepath.Join(dir, "manager"), append([]string{"--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0"}, args...)...)
+	mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+url, "AWS_ACCESS_KEY_ID=AKIAE2E", "AWS_SECRET_ACCESS_KEY=e2e",
+		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	logs, err := os.Create(filepath.Join(dir, name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr.Stdout, mgr.Stderr = logs, logs
+	if err := mgr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = mgr.Process.Kill(); _ = mgr.Wait(); _ = logs.Close() })
+	return mgr
 }
 
 func writeKubeconfig(t *testing.T, env *testenv.Env, dir string) string {

@@ -70,6 +70,9 @@ type Options struct {
 	LeaderElection bool
 	// LeaderElectionID names the Lease.
 	LeaderElectionID string
+	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election (zero: the
+	// controller-runtime defaults of 15s, 10s and 2s).
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 }
 
 // Defaults returns the options of the manager binary without flags.
@@ -114,6 +117,9 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		LeaderElectionID:              o.LeaderElectionID,
 		LeaderElectionNamespace:       o.OperatorNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 nonZero(o.LeaseDuration),
+		RenewDeadline:                 nonZero(o.RenewDeadline),
+		RetryPeriod:                   nonZero(o.RetryPeriod),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
@@ -164,4 +170,11 @@ func metricsOptions(o Options) metricsserver.Options {
 		m.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 	return m
+}
+
+func nonZero(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }

@@ -1,0 +1,114 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+	"github.com/awsorg/awsorg-operator/internal/testenv"
+)
+
+// TestOnlyTheLeaderChangesAWS runs two managers with leader election: only the one
+// holding the Lease in the operator's namespace changes AWS, and when it dies the
+// other takes over once the lease runs out.
+func TestOnlyTheLeaderChangesAWS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	ctx := context.Background()
+	env, err := testenv.Start(awssim.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = env.Stop() }()
+	dir := t.TempDir()
+	kubeconfig := writeKubeconfig(t, env, dir)
+	buildBinaries(t, dir)
+	url := startSimulator(t, filepath.Join(dir, "awssim"))
+	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
+		t.Fatal(err)
+	}
+	ha := []string{"--leader-elect", "--leader-elect-lease-duration=4s", "--leader-elect-renew-deadline=3s", "--leader-elect-retry-period=500ms"}
+	first := startManager(t, dir, kubeconfig, url, "first", ha...)
+	holder := waitForLeader(t, env.Client, "")
+	second := startManager(t, dir, kubeconfig, url, "second", ha...)
+	time.Sleep(2 * time.Second) // the second manager is up and campaigning
+
+	one := &v1alpha1.OrganizationalUnit{ObjectMeta: metav1.ObjectMeta{Name: "ha-one"}}
+	if err := env.Client.Create(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	waitForReady(t, env.Client, one)
+	if !logged(dir, "first", "Creating the AWS object") || logged(dir, "second", "Creating the AWS object") {
+		t.Fatalf("want only the leader (first) to change AWS; first: %t, second: %t", logged(dir, "first", "Creating the AWS object"), logged(dir, "second", "Creating the AWS object"))
+	}
+
+	// The leader dies without releasing the Lease; the other takes over.
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitForLeader(t, env.Client, holder)
+	two := &v1alpha1.OrganizationalUnit{ObjectMeta: metav1.ObjectMeta{Name: "ha-two"}}
+	if err := env.Client.Create(ctx, two); err != nil {
+		t.Fatal(err)
+	}
+	waitForReady(t, env.Client, two)
+	if !logged(dir, "second", "Creating the AWS object") {
+		t.Fatal("the second manager did not take over")
+	}
+	_ = second
+}
+
+// waitForLeader waits for the Lease to be held by someone other than previous.
+func waitForLeader(t *testing.T, c client.Client, previous string) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		var lease coordinationv1.Lease
+		err := c.Get(context.Background(), client.ObjectKey{Namespace: "awsorg-system", Name: "awsorg-operator.org.awsorg.dev"}, &lease)
+		if err == nil && lease.Spec.HolderIdentity != nil && *lease.Spec.HolderIdentity != "" && *lease.Spec.HolderIdentity != previous {
+			return *lease.Spec.HolderIdentity
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no new leader after %q", previous)
+	return ""
+}
+
+func waitForReady(t *testing.T, c client.Client, ou *v1alpha1.OrganizationalUnit) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var last string
+	for time.Now().Before(deadline) {
+		if err := c.Get(context.Background(), client.ObjectKeyFromObject(ou), ou); err == nil {
+			for _, cond := range ou.Status.Conditions {
+				if cond.Type == v1alpha1.ConditionReady && cond.Status == metav1.ConditionTrue {
+					return
+				}
+				last = fmt.Sprintf("%+v", cond)
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s not Ready: %s", ou.Name, last)
+}
+
+func logged(dir, name, text string) bool {
+	out, _ := os.ReadFile(filepath.Join(dir, name+".log"))
+	return strings.Contains(string(out), text)
+}
