@@ -10,14 +10,17 @@ type Spend struct {
 	// amount as a decimal string; compared numerically ("100" equals "100.0").
 	// +kubebuilder:validation:Pattern=`^([0-9]*\.)?[0-9]+$`
 	Amount string `json:"amount"`
+	// unit of the amount, e.g. USD (or GB for usage budgets).
 	// +kubebuilder:validation:MinLength=1
 	Unit string `json:"unit"`
 }
 
 // Subscriber receives a budget notification.
 type Subscriber struct {
+	// type of the subscriber: EMAIL or SNS.
 	// +kubebuilder:validation:Enum=EMAIL;SNS
 	Type string `json:"type"`
+	// address is the email address or the SNS topic ARN.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2147483647
 	Address string `json:"address"`
@@ -25,18 +28,23 @@ type Subscriber struct {
 
 // Notification is a budget alert.
 type Notification struct {
+	// type of spend that triggers the alert: ACTUAL or FORECASTED.
 	// +kubebuilder:validation:Enum=ACTUAL;FORECASTED
 	Type string `json:"type"`
+	// comparison of the spend with the threshold.
 	// +optional
 	// +kubebuilder:default=GREATER_THAN
 	// +kubebuilder:validation:Enum=GREATER_THAN;LESS_THAN;EQUAL_TO
 	Comparison string `json:"comparison,omitempty"`
+	// threshold is a percentage of the limit, or an amount (thresholdType).
 	// +kubebuilder:validation:Minimum=0
 	Threshold float64 `json:"threshold"`
+	// thresholdType: PERCENTAGE (the default) or ABSOLUTE_VALUE.
 	// +optional
 	// +kubebuilder:default=PERCENTAGE
 	// +kubebuilder:validation:Enum=PERCENTAGE;ABSOLUTE_VALUE
 	ThresholdType string `json:"thresholdType,omitempty"`
+	// subscribers receive the alert: at most 10 emails and 1 SNS topic.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=11
 	Subscribers []Subscriber `json:"subscribers"`
@@ -44,31 +52,39 @@ type Notification struct {
 
 // BudgetSpec is the desired state of an AWS Budgets budget in the management account.
 type BudgetSpec struct {
+	// name of the budget in AWS; defaults to metadata.name. No ":" or "\\".
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=100
 	// +kubebuilder:validation:Pattern=`^[^:\\]+$`
 	Name string `json:"name,omitempty"`
+	// budgetType: what the budget tracks.
 	// +optional
 	// +kubebuilder:default=COST
 	// +kubebuilder:validation:Enum=USAGE;COST;RI_UTILIZATION;RI_COVERAGE;SAVINGS_PLANS_UTILIZATION;SAVINGS_PLANS_COVERAGE
 	BudgetType string `json:"budgetType,omitempty"`
+	// timeUnit: the period the limit applies to.
 	// +optional
 	// +kubebuilder:default=MONTHLY
 	// +kubebuilder:validation:Enum=DAILY;MONTHLY;QUARTERLY;ANNUALLY
 	TimeUnit string `json:"timeUnit,omitempty"`
-	Limit    Spend  `json:"limit"`
+	// limit of the budget for each period.
+	Limit Spend `json:"limit"`
 	// accountRef names a same-namespace Account that filters the budget to it.
 	// Required outside the operator's own namespace.
 	// +optional
 	AccountRef *LocalRef `json:"accountRef,omitempty"`
+	// costFilters limit what the budget counts, e.g. {Service: [Amazon Simple Storage Service]}.
 	// +optional
 	CostFilters map[string][]string `json:"costFilters,omitempty"`
+	// notifications are the budget's alerts, kept in sync with their subscribers.
 	// +optional
 	// +kubebuilder:validation:MaxItems=10
 	Notifications []Notification `json:"notifications,omitempty"`
+	// tags applied to the budget and kept in sync.
 	// +optional
 	Tags Tags `json:"tags,omitempty"`
+	// deletionPolicy: Delete removes the budget from AWS; Retain leaves it.
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
@@ -77,8 +93,10 @@ type BudgetSpec struct {
 // BudgetStatus is the observed state of the budget.
 type BudgetStatus struct {
 	ResourceStatus `json:",inline"`
+	// actualSpend is what AWS computed for the current period.
 	// +optional
 	ActualSpend *Spend `json:"actualSpend,omitempty"`
+	// forecastedSpend is what AWS forecasts for the current period.
 	// +optional
 	ForecastedSpend *Spend `json:"forecastedSpend,omitempty"`
 }

@@ -25,8 +25,10 @@ type CustomerManagedPolicyRef struct {
 // PermissionsBoundary is either an AWS managed policy or a customer managed policy.
 // +kubebuilder:validation:XValidation:rule="has(self.managedPolicyArn) != has(self.customerManagedPolicy)",message="set exactly one of managedPolicyArn and customerManagedPolicy"
 type PermissionsBoundary struct {
+	// managedPolicyArn is an AWS managed policy, e.g. arn:aws:iam::aws:policy/PowerUserAccess.
 	// +optional
 	ManagedPolicyArn string `json:"managedPolicyArn,omitempty"`
+	// customerManagedPolicy is an IAM policy that exists in each target account.
 	// +optional
 	CustomerManagedPolicy *CustomerManagedPolicyRef `json:"customerManagedPolicy,omitempty"`
 }
@@ -34,6 +36,7 @@ type PermissionsBoundary struct {
 // Principal is an Identity Center group or user, by display name or id.
 // +kubebuilder:validation:XValidation:rule="has(self.name) != has(self.id)",message="set exactly one of name and id"
 type Principal struct {
+	// type of the principal: GROUP or USER.
 	// +kubebuilder:validation:Enum=GROUP;USER
 	Type string `json:"type"`
 	// name is the group's display name or the user's user name.
@@ -46,9 +49,12 @@ type Principal struct {
 
 // Assignment gives a principal the permission set on some accounts.
 type Assignment struct {
+	// principal is the group or user to assign.
 	Principal Principal `json:"principal"`
+	// accountRefs name Accounts (namespace defaults to the operator's namespace).
 	// +optional
 	AccountRefs []NamespacedRef `json:"accountRefs,omitempty"`
+	// accountIds are raw ids of accounts this operator does not manage.
 	// +optional
 	// +kubebuilder:validation:items:Pattern=`^\d{12}$`
 	AccountIDs []string `json:"accountIds,omitempty"`
@@ -56,11 +62,13 @@ type Assignment struct {
 
 // PermissionSetSpec is the desired state of an IAM Identity Center permission set.
 type PermissionSetSpec struct {
+	// name of the permission set in AWS; defaults to metadata.name. It cannot change in AWS.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
 	Name string `json:"name,omitempty"`
+	// description of the permission set.
 	// +optional
 	// +kubebuilder:validation:MaxLength=700
 	Description string `json:"description,omitempty"`
@@ -69,12 +77,15 @@ type PermissionSetSpec struct {
 	// +kubebuilder:default=PT1H
 	// +kubebuilder:validation:Pattern=`^PT([1-9]|1[0-2])H$|^PT([6-9][0-9]|[1-6][0-9]{2}|7[01][0-9]|720)M$`
 	SessionDuration string `json:"sessionDuration,omitempty"`
+	// relayState is the URL users land on in the AWS console.
 	// +optional
 	// +kubebuilder:validation:MaxLength=240
 	RelayState string `json:"relayState,omitempty"`
+	// managedPolicies are ARNs of AWS managed policies to attach.
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
 	ManagedPolicies []string `json:"managedPolicies,omitempty"`
+	// customerManagedPolicies are IAM policies, by name and path, that exist in each account.
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
 	CustomerManagedPolicies []CustomerManagedPolicyRef `json:"customerManagedPolicies,omitempty"`
@@ -83,12 +94,16 @@ type PermissionSetSpec struct {
 	// +kubebuilder:validation:Type=object
 	// +kubebuilder:pruning:PreserveUnknownFields
 	InlinePolicy *runtime.RawExtension `json:"inlinePolicy,omitempty"`
+	// permissionsBoundary caps what the roles the set creates may do.
 	// +optional
 	PermissionsBoundary *PermissionsBoundary `json:"permissionsBoundary,omitempty"`
+	// tags applied to the permission set and kept in sync.
 	// +optional
 	Tags Tags `json:"tags,omitempty"`
+	// assignments give principals the permission set on accounts; removed ones are deleted in AWS.
 	// +optional
 	Assignments []Assignment `json:"assignments,omitempty"`
+	// deletionPolicy: Delete removes the assignments, then the permission set.
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
@@ -121,6 +136,7 @@ type PermissionSetStatus struct {
 	// failedGeneration stands.
 	// +optional
 	Failure string `json:"failure,omitempty"`
+	// failedGeneration is the generation of the spec whose request failed.
 	// +optional
 	FailedGeneration int64 `json:"failedGeneration,omitempty"`
 }
