@@ -86,6 +86,8 @@ type Server struct {
 	budgets map[string]*budget
 	trails  map[string]*trail
 	calls   map[string]int
+	// throttle holds how many of the next calls of an operation AWS throttles.
+	throttle map[string]int
 
 	ops map[string]operation
 }
@@ -119,7 +121,7 @@ func New(cfg Config) *Server {
 	if cfg.PolicySizeLimit == 0 {
 		cfg.PolicySizeLimit = def.PolicySizeLimit
 	}
-	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
+	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}, throttle: map[string]int{}}
 	s.org = newOrgState(s)
 	s.sso = newSSOState(s)
 	s.budgets, s.trails = map[string]*budget{}, map[string]*trail{}
@@ -189,7 +191,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls[op.svc.Name+":"+op.name]++
+	throttled := s.throttle[op.name] > 0
+	if throttled {
+		s.throttle[op.name]--
+	}
 	s.mu.Unlock()
+	if throttled {
+		writeError(w, throttleError(op.svc))
+		return
+	}
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
@@ -228,6 +238,22 @@ func register[In any](s *Server, svc *model.Service, name string, invalid func(m
 			return h(in)
 		},
 	}
+}
+
+// Throttle makes AWS throttle the next n calls of an operation (by name, any service).
+func (s *Server) Throttle(operation string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttle[operation] += n
+}
+
+// throttleError is the service's throttling error: Organizations sends
+// TooManyRequestsException with HTTP 400, the others ThrottlingException.
+func throttleError(svc *model.Service) *Error {
+	if svc.Name == "organizations" {
+		return &Error{Code: "TooManyRequestsException", Message: "You have sent too many requests in too short a period of time.", Status: 400, Type: "TooManyRequests"}
+	}
+	return &Error{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400}
 }
 
 // Error is an AWS error response.
@@ -316,8 +342,12 @@ func (s *Server) serveState(w http.ResponseWriter) {
 //
 //	POST /_sim/budgets/spend        {"budgetName": "...", "actual": "412.50", "forecasted": "980.00"}
 //	POST /_sim/trails/delivery-error {"trailName": "...", "error": "AccessDenied"}
+//	POST /_sim/throttle              {"operation": "ListRoots", "count": 3}
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	var in struct{ BudgetName, Actual, Forecasted, TrailName, Error string }
+	var in struct {
+		BudgetName, Actual, Forecasted, TrailName, Error, Operation string
+		Count                                                       int
+	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		http.Error(w, "the body must be JSON: "+err.Error(), http.StatusBadRequest)
 		return
@@ -328,6 +358,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		err = s.SetBudgetSpend(in.BudgetName, in.Actual, in.Forecasted)
 	case "/_sim/trails/delivery-error":
 		err = s.SetTrailDeliveryError(in.TrailName, in.Error)
+	case "/_sim/throttle":
+		s.Throttle(in.Operation, in.Count)
 	default:
 		http.NotFound(w, r)
 		return

@@ -85,3 +85,15 @@ func TestObjectsAreCountedByReadiness(t *testing.T) {
 	}
 	deleteAndWait(t, ou)
 }
+
+func TestThrottlesAreCountedAndRetried(t *testing.T) {
+	before := callCount(t, "Organizations", "CreateOrganizationalUnit", "throttled")
+	env.Sim.Throttle("CreateOrganizationalUnit", 1)
+	ou := newOU("ou-throttled", "Throttled", "")
+	create(t, ou)
+	waitReady(t, ou) // the SDK's retryer retries the throttle
+	if got := callCount(t, "Organizations", "CreateOrganizationalUnit", "throttled"); got != before+1 {
+		t.Fatalf("throttled CreateOrganizationalUnit calls counted %v, want %v", got, before+1)
+	}
+	deleteAndWait(t, ou)
+}
