@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -304,5 +303,4 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 	if err != nil || aws.ToString(out.Account) != "111111111111" {
 		t.Fatalf("GetCallerIdentity: %+v %v", out, err)
 	}
-	_ = time.Second
 }

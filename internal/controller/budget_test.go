@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
@@ -133,7 +132,6 @@ func TestBudgetForATenantAccount(t *testing.T) {
 		t.Fatal("budget still in AWS after delete")
 	}
 	deleteAndWait(t, acct)
-	_ = time.Second
 }
 
 func TestBudgetTenancy(t *testing.T) {

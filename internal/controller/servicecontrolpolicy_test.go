@@ -159,7 +159,6 @@ func TestSCPAdoptsByName(t *testing.T) {
 }
 
 func TestSCPRefusals(t *testing.T) {
-	ctx := context.Background()
 	// Over the size limit: refused before any AWS call, with the size and the limit.
 	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["` + strings.Repeat("ec2:DescribeInstances", 300) + `"],"Resource":"*"}]}`
 	creates := env.Sim.Calls()["organizations:CreatePolicy"]
@@ -207,7 +206,6 @@ func TestSCPRefusals(t *testing.T) {
 	for _, x := range many {
 		deleteAndWait(t, x)
 	}
-	_ = ctx
 }
 
 func stalledMessage(t *testing.T, p *v1alpha1.ServiceControlPolicy) string {
