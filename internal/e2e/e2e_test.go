@@ -6,6 +6,8 @@ package e2e_test
 import (
 	"bufio"
 	"context"
+	"flag"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -34,56 +36,82 @@ import (
 // --kubeconfig and AWS_ENDPOINT_URL, applies config/samples, and checks that every
 // object is Ready and AWS holds exactly the sample organization.
 func TestBinariesConvergeTheSamples(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binaries")
-	}
 	ctx := context.Background()
-	env, err := testenv.Start(awssim.DefaultConfig())
+	st := newStack(t)
+	st.startManager(t, "manager")
+	objs, err := testenv.Apply(ctx, st.env.Client, filepath.Join(testenv.Root(), "config", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = env.Stop() }()
-	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, env, dir)
-	buildBinaries(t, dir)
-	url := startSimulator(t, filepath.Join(dir, "awssim"))
-	startManager(t, dir, kubeconfig, url, "manager")
-
-	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
-		t.Fatal(err)
-	}
-	objs, err := testenv.Apply(ctx, env.Client, filepath.Join(testenv.Root(), "config", "samples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := testenv.WaitReady(ctx, env.Client, objs, 3*time.Minute, io.Discard); err != nil {
-		out, _ := os.ReadFile(filepath.Join(dir, "manager.log"))
+	if err := testenv.WaitReady(ctx, st.env.Client, objs, 3*time.Minute, io.Discard); err != nil {
+		out, _ := os.ReadFile(filepath.Join(st.dir, "manager.log"))
 		t.Fatalf("%v\nmanager log tail:\n%s", err, tail(string(out), 3000))
 	}
-	accountIDs := checkSampleOrganization(t, url)
-	checkSampleServices(t, url, accountIDs)
+	accountIDs := checkSampleOrganization(t, st.url)
+	checkSampleServices(t, st.url, accountIDs)
 }
 
-func buildBinaries(t *testing.T, dir string) {
-	t.Helper()
+// bin holds the manager and simulator binaries, built once for the package.
+var bin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "awsorg-e2e")
+	if err != nil {
+		panic(err)
+	}
+	bin = dir
 	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
 		cmd.Dir = testenv.Root()
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("building %s: %v\n%s", b.pkg, err, out)
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", b.pkg, err, out)
+			os.Exit(1)
 		}
 	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// stack is a real API server with the CRDs, the simulator binary on a free port, and
+// the operator's namespace; managers are started on it by the tests.
+type stack struct {
+	env                  *testenv.Env
+	dir, kubeconfig, url string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	env, err := testenv.Start(awssim.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	st := &stack{env: env, dir: t.TempDir()}
+	st.kubeconfig = writeKubeconfig(t, env, st.dir)
+	st.url = startSimulator(t, filepath.Join(bin, "awssim"))
+	if err := env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // startManager runs the manager binary against the API server and the simulator,
-// logging to dir/<name>.log, and stops it when the test ends.
-func startManager(t *testing.T, dir, kubeconfig, url, name string, args ...string) *exec.Cmd {
+// logging to <dir>/<name>.log, and stops it when the test ends.
+func (st *stack) startManager(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
-	mgr := exec.Command(filepath.Join(dir, "manager"), append([]string{"--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
+	mgr := exec.Command(filepath.Join(bin, "manager"), append([]string{"--kubeconfig", st.kubeconfig, "--operator-namespace", "awsorg-system",
 		"--metrics-bind-address", "0", "--health-probe-bind-address", "0"}, args...)...)
-	mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+url, "AWS_ACCESS_KEY_ID=AKIAE2E", "AWS_SECRET_ACCESS_KEY=e2e",
+	mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+st.url, "AWS_ACCESS_KEY_ID=AKIAE2E", "AWS_SECRET_ACCESS_KEY=e2e",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	logs, err := os.Create(filepath.Join(dir, name+".log"))
+	logs, err := os.Create(filepath.Join(st.dir, name+".log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,39 +14,23 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
-	"github.com/awsorg/awsorg-operator/internal/awssim"
-	"github.com/awsorg/awsorg-operator/internal/testenv"
 )
 
 // TestOnlyTheLeaderChangesAWS runs two managers with leader election: only the one
 // holding the Lease in the operator's namespace changes AWS, and when it dies the
 // other takes over once the lease runs out.
 func TestOnlyTheLeaderChangesAWS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binaries")
-	}
 	ctx := context.Background()
-	env, err := testenv.Start(awssim.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, env, dir)
-	buildBinaries(t, dir)
-	url := startSimulator(t, filepath.Join(dir, "awssim"))
-	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
-		t.Fatal(err)
-	}
+	st := newStack(t)
+	env, dir := st.env, st.dir
 	ha := []string{"--leader-elect", "--leader-elect-lease-duration=4s", "--leader-elect-renew-deadline=3s", "--leader-elect-retry-period=500ms"}
-	first := startManager(t, dir, kubeconfig, url, "first", ha...)
+	first := st.startManager(t, "first", ha...)
 	holder := waitForLeader(t, env.Client, "")
-	startManager(t, dir, kubeconfig, url, "second", ha...)
+	st.startManager(t, "second", ha...)
 	time.Sleep(2 * time.Second) // the second manager is up and campaigning
 
 	one := &v1alpha1.OrganizationalUnit{ObjectMeta: metav1.ObjectMeta{Name: "ha-one"}}
