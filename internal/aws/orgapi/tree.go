@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 )
 
 // OU is an organizational unit as the tree knows it.
@@ -211,36 +213,21 @@ func Tags(ctx context.Context, api API, id string) (map[string]string, error) {
 
 // SyncTags makes a resource's tags equal want, with at most one tag and one untag call.
 func SyncTags(ctx context.Context, api API, id string, have, want map[string]string) (bool, error) {
-	var add []types.Tag
-	var remove []string
-	for k, v := range want {
-		if cur, ok := have[k]; !ok || cur != v {
-			add = append(add, types.Tag{Key: aws.String(k), Value: aws.String(v)})
-		}
-	}
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
+	set, remove := awsx.DiffTags(have, want)
 	if len(remove) > 0 {
 		if _, err := api.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: &id, TagKeys: remove}); err != nil {
 			return false, err
 		}
 	}
-	if len(add) > 0 {
-		if _, err := api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &id, Tags: add}); err != nil {
+	if len(set) > 0 {
+		if _, err := api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &id, Tags: ToTags(set)}); err != nil {
 			return false, err
 		}
 	}
-	return len(add)+len(remove) > 0, nil
+	return len(set)+len(remove) > 0, nil
 }
 
-// ToTags converts a map to AWS tags, in no particular order.
+// ToTags converts a map to AWS tags, sorted by key.
 func ToTags(m map[string]string) []types.Tag {
-	out := make([]types.Tag, 0, len(m))
-	for k, v := range m {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	return out
+	return awsx.TagList(m, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
 }

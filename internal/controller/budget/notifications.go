@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
@@ -180,40 +181,22 @@ func (k *Kind) tags(ctx context.Context, arn string) (map[string]string, error) 
 }
 
 func (k *Kind) syncTags(ctx context.Context, arn string, have, want map[string]string) (bool, error) {
-	var remove []string
-	for key := range have {
-		if _, ok := want[key]; !ok {
-			remove = append(remove, key)
-		}
-	}
-	add := map[string]string{}
-	for key, v := range want {
-		if cur, ok := have[key]; !ok || cur != v {
-			add[key] = v
-		}
-	}
+	set, remove := awsx.DiffTags(have, want)
 	if len(remove) > 0 {
 		if _, err := k.API.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: &arn, ResourceTagKeys: remove}); err != nil {
 			return false, err
 		}
 	}
-	if len(add) > 0 {
-		if _, err := k.API.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: &arn, ResourceTags: resourceTags(add)}); err != nil {
+	if len(set) > 0 {
+		if _, err := k.API.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: &arn, ResourceTags: resourceTags(set)}); err != nil {
 			return false, err
 		}
 	}
-	return len(add)+len(remove) > 0, nil
+	return len(set)+len(remove) > 0, nil
 }
 
 func resourceTags(m map[string]string) []btypes.ResourceTag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]btypes.ResourceTag, 0, len(m))
-	for _, k := range keys {
-		out = append(out, btypes.ResourceTag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
+	return awsx.TagList(m, func(k, v string) btypes.ResourceTag {
+		return btypes.ResourceTag{Key: aws.String(k), Value: aws.String(v)}
+	})
 }

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -223,14 +222,5 @@ func canonical(v any) string {
 }
 
 func trailTags(m map[string]string) []cttypes.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]cttypes.Tag, 0, len(m))
-	for _, k := range keys {
-		out = append(out, cttypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
+	return awsx.TagList(m, func(k, v string) cttypes.Tag { return cttypes.Tag{Key: aws.String(k), Value: aws.String(v)} })
 }

@@ -182,29 +182,22 @@ func (k *Kind) tags(ctx context.Context, arn string) (map[string]string, error) 
 }
 
 func (k *Kind) syncTags(ctx context.Context, arn string, have, want map[string]string) (reconciler.Changes, error) {
-	var remove []cttypes.Tag
-	for key := range have {
-		if _, ok := want[key]; !ok {
-			remove = append(remove, cttypes.Tag{Key: aws.String(key)})
-		}
-	}
-	add := map[string]string{}
-	for key, v := range want {
-		if cur, ok := have[key]; !ok || cur != v {
-			add[key] = v
-		}
-	}
+	set, remove := awsx.DiffTags(have, want)
 	if len(remove) > 0 {
-		if _, err := k.API.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: &arn, TagsList: remove}); err != nil {
+		keys := make([]cttypes.Tag, 0, len(remove))
+		for _, key := range remove {
+			keys = append(keys, cttypes.Tag{Key: aws.String(key)})
+		}
+		if _, err := k.API.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: &arn, TagsList: keys}); err != nil {
 			return nil, common.Refused("untag the trail", err)
 		}
 	}
-	if len(add) > 0 {
-		if _, err := k.API.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: &arn, TagsList: trailTags(add)}); err != nil {
+	if len(set) > 0 {
+		if _, err := k.API.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: &arn, TagsList: trailTags(set)}); err != nil {
 			return nil, common.Refused("tag the trail", err)
 		}
 	}
-	if len(add)+len(remove) == 0 {
+	if len(set)+len(remove) == 0 {
 		return nil, nil
 	}
 	return reconciler.Changes{"Updated the tags of the trail"}, nil

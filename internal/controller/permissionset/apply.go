@@ -138,19 +138,14 @@ func (k *Kind) syncBoundary(ctx context.Context, in, arn *string, want *state) (
 }
 
 func (k *Kind) syncTags(ctx context.Context, in, arn *string, want, have *state) (reconciler.Changes, bool, error) {
-	var remove []string
-	for key := range have.tags {
-		if _, ok := want.tags[key]; !ok {
-			remove = append(remove, key)
-		}
-	}
+	set, remove := awsx.DiffTags(have.tags, want.tags)
 	if len(remove) > 0 {
 		if _, err := k.SSO.API.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: in, ResourceArn: arn, TagKeys: remove}); err != nil {
 			return nil, false, common.Refused("untag", err)
 		}
 	}
-	if len(want.tags) > 0 {
-		if _, err := k.SSO.API.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: in, ResourceArn: arn, Tags: ssoTags(want.tags)}); err != nil {
+	if len(set) > 0 {
+		if _, err := k.SSO.API.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: in, ResourceArn: arn, Tags: ssoTags(set)}); err != nil {
 			return nil, false, common.Refused("tag", err)
 		}
 	}

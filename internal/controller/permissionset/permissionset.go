@@ -10,7 +10,6 @@ package permissionset
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,11 +48,12 @@ func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconci
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	have, err := k.read(ctx, ps, want)
+	full := common.NeedsFullCheck(ps)
+	have, err := k.read(ctx, ps, want, full)
 	if err != nil || have == nil {
 		return reconciler.Observation{}, err
 	}
-	upToDate := len(diff(want, have, common.NeedsFullCheck(ps))) == 0
+	upToDate := len(diff(want, have, full)) == 0
 	return reconciler.Observation{Exists: true, UpToDate: upToDate}, nil
 }
 
@@ -152,7 +152,7 @@ func (k *Kind) Update(ctx context.Context, ps *v1alpha1.PermissionSet) (reconcil
 	if err != nil {
 		return nil, err
 	}
-	have, err := k.read(ctx, ps, want)
+	have, err := k.read(ctx, ps, want, true)
 	if err != nil || have == nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconcil
 		return nil, nil
 	}
 	instance := ps.Status.InstanceARN
-	have, err := k.read(ctx, ps, &desiredState{})
+	have, err := k.read(ctx, ps, &state{}, false)
 	if err != nil || have == nil {
 		return nil, err
 	}
@@ -227,16 +227,5 @@ func optional(s string) *string {
 }
 
 func ssoTags(m map[string]string) []ssotypes.Tag {
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	out := make([]ssotypes.Tag, 0, len(m))
-	for _, k := range keys {
-		out = append(out, ssotypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
+	return awsx.TagList(m, func(k, v string) ssotypes.Tag { return ssotypes.Tag{Key: aws.String(k), Value: aws.String(v)} })
 }

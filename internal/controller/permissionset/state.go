@@ -42,8 +42,6 @@ type state struct {
 	provisioned, stale []string
 }
 
-type desiredState = state
-
 // desired maps the spec to the state AWS should hold, resolving principals and accounts.
 func (k *Kind) desired(ctx context.Context, ps *v1alpha1.PermissionSet) (*state, error) {
 	s := &state{description: ps.Spec.Description, session: ps.Spec.SessionDuration, relay: ps.Spec.RelayState,
@@ -106,7 +104,8 @@ func pathOr(p string) string {
 }
 
 // read returns the state AWS holds, or nil when the permission set does not exist.
-func (k *Kind) read(ctx context.Context, ps *v1alpha1.PermissionSet, want *state) (*state, error) {
+// Tags are read only on a full check, the only time they are compared.
+func (k *Kind) read(ctx context.Context, ps *v1alpha1.PermissionSet, want *state, full bool) (*state, error) {
 	instance, _, err := k.SSO.Instance(ctx)
 	if err != nil {
 		return nil, err
@@ -120,7 +119,10 @@ func (k *Kind) read(ctx context.Context, ps *v1alpha1.PermissionSet, want *state
 	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = arn, instance, arn[strings.LastIndex(arn, "/")+1:]
 	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState)}
 	in := setRef{instance: &instance, arn: &arn}
-	steps := []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readTags, k.readProvisioned}
+	steps := []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readProvisioned}
+	if full {
+		steps = append(steps, k.readTags)
+	}
 	for _, step := range steps {
 		if err := step(ctx, in, s); err != nil {
 			return nil, err
