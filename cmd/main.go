@@ -9,12 +9,14 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/manager"
 )
 
@@ -27,6 +29,14 @@ func main() {
 	flag.StringVar(&o.AWS.Endpoint, "aws-endpoint", "", "base URL of every AWS service, e.g. the simulator (AWS_ENDPOINT_URL does the same)")
 	flag.Float64Var(&o.AWS.RatePerSecond, "aws-rate-limit", o.AWS.RatePerSecond, "AWS calls per second per service")
 	flag.IntVar(&o.AWS.Burst, "aws-burst", o.AWS.Burst, "AWS calls allowed in a burst per service")
+	flag.Func("default-management-policy", "management policy of objects whose spec leaves it empty: Manage, or Observe to only read AWS and report planned changes (default Manage)", func(v string) error {
+		switch p := v1alpha1.ManagementPolicy(v); p {
+		case v1alpha1.Manage, v1alpha1.Observe:
+			o.DefaultManagementPolicy = p
+			return nil
+		}
+		return fmt.Errorf("want Manage or Observe, not %q", v)
+	})
 	flag.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "parallel reconciles per kind")
 	flag.StringVar(&o.MetricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics endpoint, e.g. :8443 (0 disables)")
 	flag.BoolVar(&o.MetricsSecure, "metrics-secure", true, "serve metrics over HTTPS to authenticated, authorized callers (false: plain HTTP)")

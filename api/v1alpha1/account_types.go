@@ -19,7 +19,9 @@ const (
 // AccountSpec is the desired state of an AWS member account.
 // +kubebuilder:validation:XValidation:rule="!(has(self.organizationalUnitRef) && has(self.parentId))",message="set at most one of organizationalUnitRef and parentId"
 type AccountSpec struct {
-	// name of the account in AWS; defaults to metadata.name.
+	// name of the account in AWS; defaults to metadata.name. AWS Organizations cannot
+	// rename an account: when it differs from the account's name in AWS, the object is
+	// Stalled until the two agree.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=50
@@ -66,6 +68,12 @@ type AccountSpec struct {
 	// +optional
 	// +kubebuilder:default=Retain
 	DeletionPolicy AccountDeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // AccountStatus is the observed state of the account.
@@ -74,6 +82,11 @@ type AccountStatus struct {
 	// createAccountRequestId is the id of the CreateAccount request (car-...).
 	// +optional
 	CreateAccountRequestID string `json:"createAccountRequestId,omitempty"`
+	// createRequestedAt is when the operator was about to call CreateAccount, written
+	// before the call: if the operator dies before it writes the request id, it looks
+	// for the request instead of creating a second account.
+	// +optional
+	CreateRequestedAt *metav1.Time `json:"createRequestedAt,omitempty"`
 	// state is the account's state in AWS.
 	// +optional
 	State string `json:"state,omitempty"`
@@ -89,6 +102,7 @@ type AccountStatus struct {
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Parent",type=string,JSONPath=`.status.parentId`
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -116,5 +130,8 @@ func (a *Account) AWSName() string { return nameOr(a.Spec.Name, a.Name) }
 
 // AWSStatus returns the status shared by every kind.
 func (a *Account) AWSStatus() *ResourceStatus { return &a.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (a *Account) GetManagementPolicy() ManagementPolicy { return a.Spec.ManagementPolicy }
 
 func init() { register(&Account{}, &AccountList{}) }

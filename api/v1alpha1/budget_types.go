@@ -88,6 +88,12 @@ type BudgetSpec struct {
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // BudgetStatus is the observed state of the budget.
@@ -101,12 +107,14 @@ type BudgetStatus struct {
 	ForecastedSpend *Spend `json:"forecastedSpend,omitempty"`
 }
 
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.name) ? self.spec.name : self.metadata.name) == (has(oldSelf.spec.name) ? oldSelf.spec.name : oldSelf.metadata.name)",message="the budget name (spec.name, or metadata.name when it is unset) cannot change: AWS Budgets cannot rename a budget; create a new Budget object with the new name and delete this one"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Namespaced,shortName=bud,categories=awsorg
 // +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="Limit",type=string,JSONPath=`.spec.limit.amount`
 // +kubebuilder:printcolumn:name="Actual",type=string,JSONPath=`.status.actualSpend.amount`
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -134,5 +142,8 @@ func (b *Budget) AWSName() string { return nameOr(b.Spec.Name, b.Name) }
 
 // AWSStatus returns the status shared by every kind.
 func (b *Budget) AWSStatus() *ResourceStatus { return &b.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (b *Budget) GetManagementPolicy() ManagementPolicy { return b.Spec.ManagementPolicy }
 
 func init() { register(&Budget{}, &BudgetList{}) }

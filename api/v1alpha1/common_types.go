@@ -30,6 +30,29 @@ const (
 	ReasonNameTaken          = "NameTaken"
 	ReasonQuotaExceeded      = "QuotaExceeded"
 	ReasonDependencyNotReady = "DependencyNotReady"
+	// ReasonChangesPending: AWS differs from the spec and the operator does not change
+	// it (managementPolicy Observe, or removals held after an adoption).
+	ReasonChangesPending = "ChangesPending"
+	// ReasonNotConverging: AWS still differs after the operator changed it several times.
+	ReasonNotConverging = "NotConverging"
+	// ReasonAccessDenied: the operator's AWS credentials may not make a call.
+	ReasonAccessDenied = "AccessDenied"
+)
+
+// AllowRemovalsOnAdoption is the annotation that lets an object that adopted an
+// existing AWS object remove from it what the spec does not list.
+const AllowRemovalsOnAdoption = "org.awsorg.dev/allow-removals-on-adoption"
+
+// ManagementPolicy says whether the operator changes AWS for an object.
+// +kubebuilder:validation:Enum=Manage;Observe
+type ManagementPolicy string
+
+const (
+	// Manage makes AWS match the spec.
+	Manage ManagementPolicy = "Manage"
+	// Observe only reads AWS: it reports what Manage would change in
+	// status.plannedChanges, and never writes to AWS, not even when the object is deleted.
+	Observe ManagementPolicy = "Observe"
 )
 
 // DeletionPolicy says what happens in AWS when the object is deleted from Kubernetes.
@@ -64,8 +87,9 @@ type NamespacedRef struct {
 	Namespace string `json:"namespace,omitempty"`
 }
 
-// Tags are applied to the AWS object and kept in sync.
-// +kubebuilder:validation:MaxProperties=50
+// Tags are applied to the AWS object and kept in sync. AWS allows 50 tags; the
+// operator adds one, awsorg.dev/owner, that records which object owns the AWS object.
+// +kubebuilder:validation:MaxProperties=49
 type Tags map[string]string
 
 // ResourceStatus is the part of the status every kind shares.
@@ -84,6 +108,21 @@ type ResourceStatus struct {
 	// arn is the AWS ARN, written as soon as AWS returns it.
 	// +optional
 	ARN string `json:"arn,omitempty"`
+	// managementPolicy is the policy in force: the spec's, or the operator's default.
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+	// plannedChanges lists, one line each, the AWS changes that Manage makes (or is
+	// making) for the current spec; empty when AWS matches it.
+	// +optional
+	PlannedChanges []string `json:"plannedChanges,omitempty"`
+	// pendingChanges is the number of plannedChanges.
+	// +optional
+	PendingChanges int `json:"pendingChanges,omitempty"`
+	// adopting is true from the moment the object takes over an AWS object it did not
+	// create until AWS first matches the spec; meanwhile removals wait for the
+	// org.awsorg.dev/allow-removals-on-adoption annotation.
+	// +optional
+	Adopting bool `json:"adopting,omitempty"`
 }
 
 // GetResourceStatus returns the shared part of the status.

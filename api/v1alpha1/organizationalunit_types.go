@@ -38,6 +38,12 @@ type OrganizationalUnitSpec struct {
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // AccountPlacement controls self-service placement of Accounts in an OU.
@@ -65,6 +71,7 @@ type OrganizationalUnitStatus struct {
 // +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="Path",type=string,JSONPath=`.status.path`
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -93,6 +100,9 @@ func (o *OrganizationalUnit) AWSName() string { return nameOr(o.Spec.Name, o.Nam
 
 // AWSStatus returns the status shared by every kind.
 func (o *OrganizationalUnit) AWSStatus() *ResourceStatus { return &o.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (o *OrganizationalUnit) GetManagementPolicy() ManagementPolicy { return o.Spec.ManagementPolicy }
 
 func init() { register(&OrganizationalUnit{}, &OrganizationalUnitList{}) }
 

@@ -135,6 +135,12 @@ type OrgTrailSpec struct {
 	// +optional
 	// +kubebuilder:default=Retain
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // OrgTrailStatus is the observed state of the trail.
@@ -158,12 +164,15 @@ type OrgTrailStatus struct {
 	AppliedKMSKeyID string `json:"appliedKmsKeyId,omitempty"`
 }
 
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.name) ? self.spec.name : self.metadata.name) == (has(oldSelf.spec.name) ? oldSelf.spec.name : oldSelf.metadata.name)",message="the trail name (spec.name, or metadata.name when it is unset) cannot change: CloudTrail cannot rename a trail; create a new OrgTrail object with the new name, then delete this one (with deletionPolicy Delete to remove the old trail)"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=trail,categories=awsorg
 // +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="Logging",type=boolean,JSONPath=`.status.isLogging`
+// +kubebuilder:printcolumn:name="ARN",type=string,JSONPath=`.status.arn`
 // +kubebuilder:printcolumn:name="Region",type=string,JSONPath=`.status.homeRegion`
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -191,5 +200,8 @@ func (t *OrgTrail) AWSName() string { return nameOr(t.Spec.Name, t.Name) }
 
 // AWSStatus returns the status shared by every kind.
 func (t *OrgTrail) AWSStatus() *ResourceStatus { return &t.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (t *OrgTrail) GetManagementPolicy() ManagementPolicy { return t.Spec.ManagementPolicy }
 
 func init() { register(&OrgTrail{}, &OrgTrailList{}) }

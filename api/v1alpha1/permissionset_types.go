@@ -107,6 +107,12 @@ type PermissionSetSpec struct {
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // PendingRequest is an Identity Center request in progress.
@@ -139,13 +145,20 @@ type PermissionSetStatus struct {
 	// failedGeneration is the generation of the spec whose request failed.
 	// +optional
 	FailedGeneration int64 `json:"failedGeneration,omitempty"`
+	// resolvedAccounts are the account ids the accountRefs resolved to. While a
+	// reference does not resolve (its Account is being created, or was deleted and
+	// retained), its assignments stay as they were.
+	// +optional
+	ResolvedAccounts []ResolvedRef `json:"resolvedAccounts,omitempty"`
 }
 
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.name) ? self.spec.name : self.metadata.name) == (has(oldSelf.spec.name) ? oldSelf.spec.name : oldSelf.metadata.name)",message="the permission set name (spec.name, or metadata.name when it is unset) cannot change: IAM Identity Center cannot rename a permission set; create a new PermissionSet object with the new name and delete this one"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=ps,categories=awsorg
 // +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="ARN",type=string,JSONPath=`.status.arn`,priority=1
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -174,5 +187,8 @@ func (p *PermissionSet) AWSName() string { return nameOr(p.Spec.Name, p.Name) }
 
 // AWSStatus returns the status shared by every kind.
 func (p *PermissionSet) AWSStatus() *ResourceStatus { return &p.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (p *PermissionSet) GetManagementPolicy() ManagementPolicy { return p.Spec.ManagementPolicy }
 
 func init() { register(&PermissionSet{}, &PermissionSetList{}) }

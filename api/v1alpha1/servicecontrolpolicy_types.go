@@ -77,6 +77,12 @@ type ServiceControlPolicySpec struct {
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// managementPolicy: Manage makes AWS match the spec; Observe only reads AWS and
+	// reports the changes Manage would make in status.plannedChanges. Empty means the
+	// operator's default (--default-management-policy).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 // ServiceControlPolicyStatus is the observed state of the policy.
@@ -88,6 +94,20 @@ type ServiceControlPolicyStatus struct {
 	// documentSize is the number of characters of the minified document AWS stores.
 	// +optional
 	DocumentSize int `json:"documentSize,omitempty"`
+	// resolvedTargets are the AWS ids each targetRef resolved to. An id stays attached
+	// while its reference is in the spec, even when the object it names is gone or now
+	// names another AWS object, until the AWS target leaves the organization: deleting
+	// and re-creating an Account never strips a policy from an account still in it.
+	// +optional
+	ResolvedTargets []ResolvedRef `json:"resolvedTargets,omitempty"`
+}
+
+// ResolvedRef records what a reference resolved to.
+type ResolvedRef struct {
+	// ref names the reference, e.g. "Account team-a/dev" or "OrganizationalUnit sandbox".
+	Ref string `json:"ref"`
+	// ids are the AWS ids it resolved to.
+	IDs []string `json:"ids"`
 }
 
 // +kubebuilder:object:root=true
@@ -97,6 +117,7 @@ type ServiceControlPolicyStatus struct {
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.attachedTargetIds`
 // +kubebuilder:printcolumn:name="Size",type=integer,JSONPath=`.status.documentSize`,priority=1
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
@@ -127,5 +148,8 @@ func (p *ServiceControlPolicy) PolicyType() string { return nameOr(p.Spec.Type, 
 
 // AWSStatus returns the status shared by every kind.
 func (p *ServiceControlPolicy) AWSStatus() *ResourceStatus { return &p.Status.ResourceStatus }
+
+// GetManagementPolicy returns the spec's management policy ("" for the default).
+func (p *ServiceControlPolicy) GetManagementPolicy() ManagementPolicy { return p.Spec.ManagementPolicy }
 
 func init() { register(&ServiceControlPolicy{}, &ServiceControlPolicyList{}) }

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
@@ -74,7 +73,10 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 			limiter = rate.NewLimiter(rate.Inf, 1)
 		}
 		return func(st *middleware.Stack) error {
-			if err := st.Initialize.Add(rateLimit(limiter), middleware.Before); err != nil {
+			if err := st.Initialize.Add(readOnlyGuard(), middleware.After); err != nil {
+				return err
+			}
+			if err := st.Initialize.Add(rateLimit(limiter), middleware.After); err != nil {
 				return err
 			}
 			return st.Finalize.Add(countCalls(counter), middleware.After)
@@ -146,58 +148,4 @@ func countCalls(c *prometheus.CounterVec) middleware.FinalizeMiddleware {
 		c.WithLabelValues(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), outcome).Inc()
 		return out, md, err
 	})
-}
-
-// Code returns the AWS error code of err, or "" when err is not an AWS API error.
-func Code(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
-
-// Message returns AWS's message of err, or err's text when it is not an API error.
-func Message(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorMessage()
-	}
-	return err.Error()
-}
-
-func codeIn(err error, codes ...string) bool {
-	c := Code(err)
-	for _, want := range codes {
-		if c == want {
-			return true
-		}
-	}
-	return false
-}
-
-// IsNotFound reports whether AWS said the object does not exist.
-func IsNotFound(err error) bool {
-	return codeIn(err, "OrganizationalUnitNotFoundException", "PolicyNotFoundException", "AccountNotFoundException",
-		"TargetNotFoundException", "ResourceNotFoundException", "NotFoundException", "TrailNotFoundException",
-		"CreateAccountStatusNotFoundException", "ChildNotFoundException", "ParentNotFoundException")
-}
-
-// IsAlreadyExists reports whether AWS said the object (or attachment) already exists.
-func IsAlreadyExists(err error) bool {
-	return codeIn(err, "DuplicateOrganizationalUnitException", "DuplicatePolicyException", "DuplicatePolicyAttachmentException",
-		"DuplicateAccountException", "PolicyTypeAlreadyEnabledException", "AccountAlreadyClosedException",
-		"DuplicateRecordException", "TrailAlreadyExistsException")
-}
-
-// IsThrottled reports whether AWS throttled the call.
-func IsThrottled(err error) bool {
-	return codeIn(err, "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded")
-}
-
-// IsConflict reports a transient conflict AWS says to retry with backoff, which the
-// SDK does not retry by itself.
-func IsConflict(err error) bool {
-	return codeIn(err, "ConcurrentModificationException", "ConflictException", "PolicyChangesInProgressException",
-		"FinalizingOrganizationException")
 }

@@ -4,6 +4,7 @@
 package aws
 
 import (
+	"context"
 	"maps"
 	"slices"
 )
@@ -33,4 +34,10 @@ func TagList[T any](m map[string]string, tag func(key, value string) T) []T {
 		out = append(out, tag(k, m[k]))
 	}
 	return out
+}
+
+// TagFuncs set and remove the tags of one AWS object, through its service's API.
+type TagFuncs struct {
+	Set    func(ctx context.Context, tags map[string]string) error
+	Remove func(ctx context.Context, keys []string) error
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
@@ -150,21 +151,23 @@ func TestAccountTenancy(t *testing.T) {
 	existing := createByHand(t, "Pre-existing", "pre-existing@example.com", nil)
 	steal := newAccount("team-a", "steal", "pre-existing@example.com", "ou-tenants")
 	create(t, steal)
-	waitCondition(t, steal, v1alpha1.ConditionStalled, v1alpha1.ReasonNotAllowed, "may not adopt existing accounts")
+	waitCondition(t, steal, v1alpha1.ConditionStalled, v1alpha1.ReasonNotAllowed, "may not take over existing AWS objects")
 	if p := awsParent(t, existing); p != root {
 		t.Fatalf("a tenant's refused adoption moved the account to %s", p)
 	}
 
 	// The operator's namespace adopts it; a second object for the same account is refused.
 	adopt := newAccount(operatorNS, "adopt", "pre-existing@example.com", "")
+	adopt.Spec.Name = "Pre-existing"
 	create(t, adopt)
 	waitReady(t, adopt)
 	if adopt.Status.ID != existing {
 		t.Fatalf("adopted %s, want %s", adopt.Status.ID, existing)
 	}
 	twin := newAccount(operatorNS, "twin", "pre-existing@example.com", "")
+	twin.Spec.Name = "Pre-existing"
 	create(t, twin)
-	waitCondition(t, twin, v1alpha1.ConditionStalled, v1alpha1.ReasonNotAllowed, "already managed by Account "+operatorNS+"/adopt")
+	waitCondition(t, twin, v1alpha1.ConditionStalled, v1alpha1.ReasonNameTaken, "belongs to Account "+operatorNS+"/adopt")
 	if n := len(awsAccountsByEmail(t, "pre-existing@example.com")); n != 1 {
 		t.Fatalf("%d accounts with the email", n)
 	}
@@ -224,15 +227,29 @@ func TestAccountCrashBetweenCreateAndStatusWrite(t *testing.T) {
 		t.Fatalf("recovered %s, want %s", a.Status.ID, id)
 	}
 
-	// The request still in progress: the object waits for it rather than creating another.
+	// The operator wrote that it was about to create the account, sent CreateAccount
+	// and died before writing the request id: the object finds the request in progress
+	// and waits for it rather than creating another.
 	name, email := "Crash Two", "crash-two@example.com"
+	b := newAccount("team-a", "crash-two", email, "ou-crash")
+	b.Spec.Name = name
+	b.Spec.ManagementPolicy = v1alpha1.Observe // the operator must not create it before the "crash"
+	create(t, b)
+	waitCondition(t, b, v1alpha1.ConditionStalled, v1alpha1.ReasonChangesPending, "create account")
 	if _, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: &name, Email: &email,
 		Tags: []types.Tag{{Key: aws.String(common.OwnerTag), Value: aws.String("team-a/crash-two")}}}); err != nil {
 		t.Fatal(err)
 	}
-	b := newAccount("team-a", "crash-two", email, "ou-crash")
-	b.Spec.Name = name
-	create(t, b)
+	eventually(t, func() error {
+		if err := k8s.Get(ctx, keyOf(b), b); err != nil {
+			return err
+		}
+		base := b.DeepCopy()
+		now := metav1.Now()
+		b.Status.CreateRequestedAt = &now
+		return k8s.Status().Patch(ctx, b, client.MergeFrom(base))
+	})
+	update(t, b, func(x *v1alpha1.Account) { x.Spec.ManagementPolicy = v1alpha1.Manage })
 	waitReady(t, b)
 	for _, e := range []string{"crash@example.com", email} {
 		if n := len(awsAccountsByEmail(t, e)); n != 1 {

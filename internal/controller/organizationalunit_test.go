@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/controller/common"
 )
 
 func newOU(name, awsName, parent string) *v1alpha1.OrganizationalUnit {
@@ -60,7 +61,7 @@ func TestOUCreateNestedRenameTagsAndDrift(t *testing.T) {
 		if !ok || aws.ToString(u.Id) != child.Status.ID {
 			return fmt.Errorf("renamed OU not in AWS: %v", awsOUs(t, parent.Status.ID))
 		}
-		if tags := awsTags(t, child.Status.ID); tags["Team"] != "apps" || len(tags) != 1 {
+		if tags := awsTags(t, child.Status.ID); tags["Team"] != "apps" || tags[common.OwnerTag] != "ou-web" || len(tags) != 2 {
 			return fmt.Errorf("tags in AWS: %v", tags)
 		}
 		return nil

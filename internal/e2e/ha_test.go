@@ -38,8 +38,8 @@ func TestOnlyTheLeaderChangesAWS(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitForReady(t, env.Client, one)
-	if !logged(dir, "first", "Creating the AWS object") || logged(dir, "second", "Creating the AWS object") {
-		t.Fatalf("want only the leader (first) to change AWS; first: %t, second: %t", logged(dir, "first", "Creating the AWS object"), logged(dir, "second", "Creating the AWS object"))
+	if !logged(dir, "first", "Changing AWS") || logged(dir, "second", "Changing AWS") {
+		t.Fatalf("want only the leader (first) to change AWS; first: %t, second: %t", logged(dir, "first", "Changing AWS"), logged(dir, "second", "Changing AWS"))
 	}
 
 	// The leader dies without releasing the Lease; the other takes over.
@@ -52,7 +52,7 @@ func TestOnlyTheLeaderChangesAWS(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitForReady(t, env.Client, two)
-	if !logged(dir, "second", "Creating the AWS object") {
+	if !logged(dir, "second", "Changing AWS") {
 		t.Fatal("the second manager did not take over")
 	}
 }

@@ -19,7 +19,6 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
@@ -62,6 +61,9 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// DependencyPoll is how soon to look again at an object waiting on another.
 	DependencyPoll time.Duration
+	// DefaultManagementPolicy applies to objects whose spec leaves it empty: Manage,
+	// or Observe to run the whole operator read-only.
+	DefaultManagementPolicy v1alpha1.ManagementPolicy
 	// MetricsAddr and ProbeAddr are the metrics and health endpoints ("0" disables).
 	MetricsAddr, ProbeAddr string
 	// MetricsSecure serves metrics over HTTPS, for authenticated and authorized callers.
@@ -85,7 +87,8 @@ func Defaults() Options {
 		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second,
 		AWS:                     awsx.Options{Region: "us-east-1", RatePerSecond: 8, Burst: 16},
 		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
-		LeaderElectionID: "awsorg-operator.org.awsorg.dev",
+		DefaultManagementPolicy: v1alpha1.Manage,
+		LeaderElectionID:        "awsorg-operator.org.awsorg.dev",
 	}
 }
 
@@ -110,8 +113,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        Scheme(),
-		Cache:                         cache.Options{SyncPeriod: &o.ResyncPeriod},
-		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.ProbeAddr,
 		LeaderElection:                o.LeaderElection,
 		LeaderElectionID:              o.LeaderElectionID,
@@ -142,26 +144,30 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		CreateGate:        orgapi.NewCreateGate(clients.Organizations, 5),
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}
-	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles}
-	if err := organizationalunit.Setup(mgr, env, ropts); err != nil {
-		return nil, err
+	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,
+		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, DependencyPoll: o.DependencyPoll}
+	return mgr, setupKinds(ctx, mgr, env, clients, ropts)
+}
+
+// setupKinds registers every kind's controller.
+func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients *awsx.Clients, ropts reconciler.Options) error {
+	for _, setup := range []func() error{
+		func() error { return organizationalunit.Setup(ctx, mgr, env, ropts) },
+		func() error { return account.Setup(ctx, mgr, env, ropts) },
+		func() error { return servicecontrolpolicy.Setup(ctx, mgr, env, ropts) },
+		func() error {
+			return permissionset.Setup(ctx, mgr, env, ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore), ropts)
+		},
+		func() error {
+			return budget.Setup(ctx, mgr, env, clients.Budgets, &budgetapi.Caller{STS: clients.STS}, ropts)
+		},
+		func() error { return orgtrail.Setup(ctx, mgr, env, clients.CloudTrail, ropts) },
+	} {
+		if err := setup(); err != nil {
+			return err
+		}
 	}
-	if err := account.Setup(ctx, mgr, env, ropts); err != nil {
-		return nil, err
-	}
-	if err := servicecontrolpolicy.Setup(mgr, env, ropts); err != nil {
-		return nil, err
-	}
-	if err := permissionset.Setup(mgr, env, ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore), ropts); err != nil {
-		return nil, err
-	}
-	if err := budget.Setup(mgr, env, clients.Budgets, &budgetapi.Caller{STS: clients.STS}, ropts); err != nil {
-		return nil, err
-	}
-	if err := orgtrail.Setup(mgr, env, clients.CloudTrail, ropts); err != nil {
-		return nil, err
-	}
-	return mgr, nil
+	return nil
 }
 
 func metricsOptions(o Options) metricsserver.Options {

@@ -44,3 +44,9 @@ func IsStalled(err error) bool {
 	var s *StalledError
 	return errors.As(err, &s)
 }
+
+// IsWait reports whether err is (or wraps) a WaitError.
+func IsWait(err error) bool {
+	var w *WaitError
+	return errors.As(err, &w)
+}

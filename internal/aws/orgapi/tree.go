@@ -65,6 +65,22 @@ func (t *Tree) Path(id string) string {
 	return strings.Join(append([]string{"Root"}, parts...), "/")
 }
 
+// Describe names a root, OU or account for people: "Root (r-ab12)", "OU Production
+// (ou-ab12-34567890)", "account 123456789012".
+func (t *Tree) Describe(id string) string {
+	switch {
+	case id == t.RootID:
+		return "Root (" + id + ")"
+	case t.OUs[id].ID != "":
+		return "OU " + t.OUs[id].Name + " (" + id + ")"
+	case strings.HasPrefix(id, "ou-"):
+		return "OU " + id
+	case strings.HasPrefix(id, "r-"):
+		return "root " + id
+	}
+	return "account " + id
+}
+
 // HasChildren reports whether an OU holds accounts or OUs.
 func (t *Tree) HasChildren(id string) bool {
 	for _, u := range t.OUs {
@@ -211,20 +227,18 @@ func Tags(ctx context.Context, api API, id string) (map[string]string, error) {
 	return out, nil
 }
 
-// SyncTags makes a resource's tags equal want, with at most one tag and one untag call.
-func SyncTags(ctx context.Context, api API, id string, have, want map[string]string) (bool, error) {
-	set, remove := awsx.DiffTags(have, want)
-	if len(remove) > 0 {
-		if _, err := api.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: &id, TagKeys: remove}); err != nil {
-			return false, err
-		}
+// TagFuncs sets and removes the tags of a resource.
+func TagFuncs(api API, id string) awsx.TagFuncs {
+	return awsx.TagFuncs{
+		Set: func(ctx context.Context, tags map[string]string) error {
+			_, err := api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &id, Tags: ToTags(tags)})
+			return err
+		},
+		Remove: func(ctx context.Context, keys []string) error {
+			_, err := api.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: &id, TagKeys: keys})
+			return err
+		},
 	}
-	if len(set) > 0 {
-		if _, err := api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &id, Tags: ToTags(set)}); err != nil {
-			return false, err
-		}
-	}
-	return len(set)+len(remove) > 0, nil
 }
 
 // ToTags converts a map to AWS tags, sorted by key.

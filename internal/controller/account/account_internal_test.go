@@ -25,11 +25,11 @@ func TestWantTagsCarryTheOwner(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &v1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "dev"}, Spec: v1alpha1.AccountSpec{Tags: tc.tags}}
-			if got := wantTags(a); !maps.Equal(got, tc.want) {
+			if got := common.WantTags(a, a.Spec.Tags); !maps.Equal(got, tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 			if len(a.Spec.Tags) > 0 && a.Spec.Tags[common.OwnerTag] == "team-a/dev" {
-				t.Fatal("wantTags changed the spec")
+				t.Fatal("WantTags changed the spec")
 			}
 		})
 	}

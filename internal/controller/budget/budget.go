@@ -10,15 +10,14 @@ package budget
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
-	ktypes "k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
@@ -39,133 +38,171 @@ type Kind struct {
 }
 
 // Setup registers the controller.
-func Setup(mgr ctrl.Manager, env *common.Env, api budgetapi.API, caller *budgetapi.Caller, opts reconciler.Options) error {
-	return reconciler.Setup(mgr, "budget", reconciler.Kind[*v1alpha1.Budget](&Kind{Env: env, API: api, Caller: caller}),
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api budgetapi.API, caller *budgetapi.Caller, opts reconciler.Options) error {
+	return reconciler.Setup(ctx, mgr, "budget", reconciler.Kind[*v1alpha1.Budget](&Kind{Env: env, API: api, Caller: caller}),
 		func() *v1alpha1.Budget { return &v1alpha1.Budget{} }, opts)
 }
 
-func owner(b *v1alpha1.Budget) string { return b.Namespace + "/" + b.Name }
+// Observe compares the budget, its notifications, subscribers and tags with the spec,
+// reads the spend, and plans what differs.
+func (k *Kind) Observe(ctx context.Context, b *v1alpha1.Budget) (reconciler.Observation, error) {
+	account, err := k.Caller.AccountID(ctx)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	name := b.AWSName()
+	out, err := k.API.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &account, BudgetName: &name})
+	if err != nil && !awsx.IsNotFound(err) {
+		return reconciler.Observation{}, err
+	}
+	var have *btypes.Budget
+	if err == nil {
+		have = out.Budget
+	}
+	want, waiting, err := k.budget(ctx, b, have)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	if have == nil {
+		if waiting != "" {
+			return reconciler.Observation{}, reconciler.Wait(k.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "waiting for %s", waiting)
+		}
+		return reconciler.Observation{Plan: reconciler.Plan{k.createChange(b, account, want)}}, nil
+	}
+	var tags map[string]string
+	adopted := false
+	arn := budgetapi.ARN(account, name)
+	if reconciler.FullCheck(ctx) || b.Status.ID != name {
+		if tags, err = k.tags(ctx, arn); err != nil {
+			return reconciler.Observation{}, err
+		}
+		if adopted, err = k.Claim(ctx, b, common.AWSObject{Noun: "budget", Name: name, ID: name, Owner: tags[common.OwnerTag], Fix: "choose another spec.name"}); err != nil {
+			return reconciler.Observation{}, err
+		}
+	}
+	b.Status.ID, b.Status.ARN = name, arn
+	b.Status.ActualSpend, b.Status.ForecastedSpend = nil, nil
+	if cs := have.CalculatedSpend; cs != nil {
+		b.Status.ActualSpend, b.Status.ForecastedSpend = spend(cs.ActualSpend), spend(cs.ForecastedSpend)
+	}
+	plan, err := k.plan(ctx, b, account, want, have)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	if tags != nil {
+		plan = common.AddTags(plan, "budget "+name, tags, common.WantTags(b, b.Spec.Tags), k.tagFuncs(arn))
+	}
+	var wait []string
+	if waiting != "" {
+		wait = []string{waiting}
+	}
+	return reconciler.Observation{Exists: true, Adopted: adopted, Plan: plan, Waiting: wait}, nil
+}
 
-// filters returns the cost filters AWS should hold, enforcing the tenancy rules.
-func (k *Kind) filters(ctx context.Context, b *v1alpha1.Budget) (map[string][]string, error) {
-	admin := b.Namespace == k.OperatorNamespace
+// filters returns the cost filters AWS should hold, enforcing the tenancy rules. While
+// the referenced Account has no id, the budget keeps the account filter it has.
+func (k *Kind) filters(ctx context.Context, b *v1alpha1.Budget, have *btypes.Budget) (map[string][]string, string, error) {
+	admin := k.Admin(b)
 	out := map[string][]string{}
 	for key, vals := range b.Spec.CostFilters {
 		if key == LinkedAccount && !admin {
-			return nil, reconciler.Stalled(v1alpha1.ReasonNotAllowed, "budgets in namespace %s may not set the %s cost filter; use spec.accountRef", b.Namespace, LinkedAccount)
+			return nil, "", reconciler.Stalled(v1alpha1.ReasonNotAllowed, "budgets in namespace %s may not set the %s cost filter; use spec.accountRef", b.Namespace, LinkedAccount)
 		}
 		out[key] = sortedCopy(vals)
 	}
 	if b.Spec.AccountRef == nil {
 		if !admin {
-			return nil, reconciler.Stalled(v1alpha1.ReasonNotAllowed, "budgets in namespace %s must set spec.accountRef to an Account of this namespace", b.Namespace)
+			return nil, "", reconciler.Stalled(v1alpha1.ReasonNotAllowed, "budgets in namespace %s must set spec.accountRef to an Account of this namespace", b.Namespace)
 		}
-		return out, nil
+		return out, "", nil
 	}
-	a := &v1alpha1.Account{}
-	if err := k.Client.Get(ctx, ktypes.NamespacedName{Namespace: b.Namespace, Name: b.Spec.AccountRef.Name}, a); err != nil {
-		if client404(err) {
-			return nil, reconciler.Wait(k.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "Account %s/%s does not exist; create it, or fix spec.accountRef", b.Namespace, b.Spec.AccountRef.Name)
+	id, err := k.AccountID(ctx, b.Namespace, b.Spec.AccountRef.Name)
+	switch {
+	case reconciler.IsWait(err):
+		if have != nil && len(have.CostFilters[LinkedAccount]) > 0 {
+			out[LinkedAccount] = sortedCopy(have.CostFilters[LinkedAccount])
 		}
-		return nil, err
+		return out, err.Error(), nil
+	case err != nil:
+		return nil, "", err
 	}
-	if a.Status.ID == "" {
-		return nil, reconciler.Wait(k.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "waiting for Account %s/%s to be created in AWS", b.Namespace, b.Spec.AccountRef.Name)
-	}
-	out[LinkedAccount] = []string{a.Status.ID}
-	return out, nil
+	out[LinkedAccount] = []string{id}
+	return out, "", nil
 }
 
-func (k *Kind) budget(ctx context.Context, b *v1alpha1.Budget) (*btypes.Budget, error) {
-	filters, err := k.filters(ctx, b)
+func (k *Kind) budget(ctx context.Context, b *v1alpha1.Budget, have *btypes.Budget) (*btypes.Budget, string, error) {
+	filters, waiting, err := k.filters(ctx, b, have)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := &btypes.Budget{BudgetName: aws.String(b.AWSName()), BudgetType: btypes.BudgetType(or(b.Spec.BudgetType, "COST")),
 		TimeUnit: btypes.TimeUnit(or(b.Spec.TimeUnit, "MONTHLY")), BudgetLimit: &btypes.Spend{Amount: aws.String(b.Spec.Limit.Amount), Unit: aws.String(b.Spec.Limit.Unit)}}
 	if len(filters) > 0 {
 		out.CostFilters = filters
 	}
-	return out, nil
+	return out, waiting, nil
 }
 
-// Observe compares the budget, its notifications and subscribers, and reads the spend.
-func (k *Kind) Observe(ctx context.Context, b *v1alpha1.Budget) (reconciler.Observation, error) {
-	want, err := k.budget(ctx, b)
-	if err != nil {
-		return reconciler.Observation{}, err
-	}
-	account, err := k.Caller.AccountID(ctx)
-	if err != nil {
-		return reconciler.Observation{}, err
-	}
-	out, err := k.API.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &account, BudgetName: want.BudgetName})
-	if awsx.IsNotFound(err) {
-		b.Status.ID, b.Status.ARN = "", ""
-		return reconciler.Observation{}, nil
-	}
-	if err != nil {
-		return reconciler.Observation{}, err
-	}
-	if err := k.mayHold(ctx, b, account); err != nil {
-		return reconciler.Observation{}, err
-	}
-	have := out.Budget
-	b.Status.ID, b.Status.ARN = b.AWSName(), budgetapi.ARN(account, b.AWSName())
-	b.Status.ActualSpend, b.Status.ForecastedSpend = nil, nil
-	if cs := have.CalculatedSpend; cs != nil {
-		b.Status.ActualSpend = spend(cs.ActualSpend)
-		b.Status.ForecastedSpend = spend(cs.ForecastedSpend)
-	}
-	if !sameBudget(want, have) {
-		return reconciler.Observation{Exists: true}, nil
+func (k *Kind) createChange(b *v1alpha1.Budget, account string, want *btypes.Budget) reconciler.Change {
+	return reconciler.Change{Description: fmt.Sprintf("create budget %s (%s %s %s %s)", b.AWSName(), want.BudgetType, want.TimeUnit, b.Spec.Limit.Amount, b.Spec.Limit.Unit),
+		Apply: func(ctx context.Context) error {
+			var notes []btypes.NotificationWithSubscribers
+			for _, n := range b.Spec.Notifications {
+				notes = append(notes, btypes.NotificationWithSubscribers{Notification: notification(n), Subscribers: subscribers(n.Subscribers)})
+			}
+			_, err := k.API.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &account, Budget: want, NotificationsWithSubscribers: notes,
+				ResourceTags: resourceTags(common.WantTags(b, b.Spec.Tags))})
+			if awsx.IsAlreadyExists(err) {
+				return fmt.Errorf("a budget named %q appeared meanwhile; reading it again", b.AWSName())
+			}
+			if err != nil {
+				return common.Fail(fmt.Sprintf("create budget %q", b.AWSName()), err)
+			}
+			b.Status.ID, b.Status.ARN = b.AWSName(), budgetapi.ARN(account, b.AWSName())
+			return nil
+		}}
+}
+
+// plan plans the budget's update, then its notifications and subscribers.
+func (k *Kind) plan(ctx context.Context, b *v1alpha1.Budget, account string, want, have *btypes.Budget) (reconciler.Plan, error) {
+	var plan reconciler.Plan
+	if what := budgetDiff(want, have); len(what) > 0 {
+		want.TimePeriod = have.TimePeriod
+		plan.Add(fmt.Sprintf("update the %s of budget %s", strings.Join(what, ", "), b.AWSName()), func(ctx context.Context) error {
+			if _, err := k.API.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &account, NewBudget: want}); err != nil {
+				return common.Fail(fmt.Sprintf("update budget %q", b.AWSName()), err)
+			}
+			return nil
+		})
 	}
 	notes, err := k.notifications(ctx, account, b.AWSName())
 	if err != nil {
-		return reconciler.Observation{}, err
+		return nil, err
 	}
-	upToDate := maps.EqualFunc(notes, desiredNotifications(b), slices.Equal[[]string])
-	if upToDate && common.NeedsFullCheck(b) {
-		tags, err := k.tags(ctx, b.Status.ARN)
-		if err != nil {
-			return reconciler.Observation{}, err
-		}
-		upToDate = maps.Equal(tags, wantTags(b))
-	}
-	return reconciler.Observation{Exists: true, UpToDate: upToDate}, nil
+	return append(plan, k.notificationPlan(account, b, notes)...), nil
 }
 
-// mayHold enforces that a budget is only taken over by its owner, or by the operator's
-// namespace, the first time the object finds it.
-func (k *Kind) mayHold(ctx context.Context, b *v1alpha1.Budget, account string) error {
-	if b.Status.ID != "" || b.Namespace == k.OperatorNamespace {
-		return nil
+// budgetDiff names what differs between the budget AWS holds and the spec's.
+func budgetDiff(want, have *btypes.Budget) []string {
+	var what []string
+	if want.BudgetType != have.BudgetType {
+		what = append(what, "budget type")
 	}
-	tags, err := k.tags(ctx, budgetapi.ARN(account, b.AWSName()))
-	if err != nil {
-		return err
+	if want.TimeUnit != have.TimeUnit {
+		what = append(what, "time unit")
 	}
-	if tags[common.OwnerTag] != owner(b) {
-		return reconciler.Stalled(v1alpha1.ReasonNameTaken, "a budget named %q already exists and does not belong to this object; choose another spec.name", b.AWSName())
-	}
-	return nil
-}
-
-func sameBudget(want, have *btypes.Budget) bool {
-	if want.BudgetType != have.BudgetType || want.TimeUnit != have.TimeUnit || have.BudgetLimit == nil ||
-		!budgetapi.SameAmount(aws.ToString(want.BudgetLimit.Amount), aws.ToString(have.BudgetLimit.Amount)) ||
+	if have.BudgetLimit == nil || !budgetapi.SameAmount(aws.ToString(want.BudgetLimit.Amount), aws.ToString(have.BudgetLimit.Amount)) ||
 		aws.ToString(want.BudgetLimit.Unit) != aws.ToString(have.BudgetLimit.Unit) {
-		return false
+		what = append(what, "limit (to "+aws.ToString(want.BudgetLimit.Amount)+" "+aws.ToString(want.BudgetLimit.Unit)+")")
 	}
-	if len(want.CostFilters) != len(have.CostFilters) {
-		return false
-	}
+	same := len(want.CostFilters) == len(have.CostFilters)
 	for key, vals := range want.CostFilters {
-		if !slices.Equal(vals, sortedCopy(have.CostFilters[key])) {
-			return false
-		}
+		same = same && slices.Equal(vals, sortedCopy(have.CostFilters[key]))
 	}
-	return true
+	if !same {
+		what = append(what, "cost filters")
+	}
+	return what
 }
 
 func spend(s *btypes.Spend) *v1alpha1.Spend {
@@ -175,98 +212,34 @@ func spend(s *btypes.Spend) *v1alpha1.Spend {
 	return &v1alpha1.Spend{Amount: aws.ToString(s.Amount), Unit: aws.ToString(s.Unit)}
 }
 
-// Create creates the budget with its notifications, subscribers and tags.
-func (k *Kind) Create(ctx context.Context, b *v1alpha1.Budget) (reconciler.Changes, error) {
-	want, err := k.budget(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	account, err := k.Caller.AccountID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var notes []btypes.NotificationWithSubscribers
-	for _, n := range b.Spec.Notifications {
-		notes = append(notes, btypes.NotificationWithSubscribers{Notification: notification(n), Subscribers: subscribers(n.Subscribers)})
-	}
-	_, err = k.API.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &account, Budget: want, NotificationsWithSubscribers: notes, ResourceTags: resourceTags(wantTags(b))})
-	if awsx.IsAlreadyExists(err) {
-		return nil, nil // it exists: the next observe checks who owns it, then adopts it
-	}
-	if err != nil {
-		return nil, common.Refused(fmt.Sprintf("create budget %q", b.AWSName()), err)
-	}
-	b.Status.ID, b.Status.ARN = b.AWSName(), budgetapi.ARN(account, b.AWSName())
-	return reconciler.Changes{fmt.Sprintf("Created budget %q", b.AWSName())}, nil
-}
-
-// Update updates the budget, then its notifications, subscribers and tags.
-func (k *Kind) Update(ctx context.Context, b *v1alpha1.Budget) (reconciler.Changes, error) {
-	want, err := k.budget(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	account, err := k.Caller.AccountID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var changes reconciler.Changes
-	out, err := k.API.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &account, BudgetName: want.BudgetName})
-	if err != nil {
-		return nil, err
-	}
-	if !sameBudget(want, out.Budget) {
-		want.TimePeriod = out.Budget.TimePeriod
-		if _, err := k.API.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &account, NewBudget: want}); err != nil {
-			return nil, common.Refused(fmt.Sprintf("update budget %q", b.AWSName()), err)
-		}
-		changes = append(changes, fmt.Sprintf("Updated budget %q", b.AWSName()))
-	}
-	c, err := k.syncNotifications(ctx, account, b)
-	changes = append(changes, c...)
-	if err != nil {
-		return changes, err
-	}
-	tags, err := k.tags(ctx, b.Status.ARN)
-	if err != nil {
-		return changes, err
-	}
-	if changed, err := k.syncTags(ctx, b.Status.ARN, tags, wantTags(b)); err != nil {
-		return changes, common.Refused("tag budget "+b.AWSName(), err)
-	} else if changed {
-		changes = append(changes, "Updated the tags of budget "+b.AWSName())
-	}
-	return changes, nil
-}
-
 // Delete deletes the budget; AWS deletes its notifications and subscribers with it.
+// A budget that belongs to another object is never deleted.
 func (k *Kind) Delete(ctx context.Context, b *v1alpha1.Budget) (reconciler.Changes, error) {
-	if b.Status.ID == "" {
+	account, err := k.Caller.AccountID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := b.AWSName()
+	tags, err := k.tags(ctx, budgetapi.ARN(account, name))
+	if awsx.IsNotFound(err) {
 		return nil, nil
 	}
-	account, err := k.Caller.AccountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	_, err = k.API.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &account, BudgetName: aws.String(b.Status.ID)})
-	if err != nil && !awsx.IsNotFound(err) {
-		return nil, common.Refused("delete budget "+b.Status.ID, err)
+	if !common.Owns(b, name, tags[common.OwnerTag]) {
+		return nil, nil
 	}
-	return reconciler.Changes{fmt.Sprintf("Deleted budget %q", b.Status.ID)}, nil
+	_, err = k.API.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &account, BudgetName: &name})
+	if err != nil && !awsx.IsNotFound(err) {
+		return nil, common.Fail("delete budget "+name, err)
+	}
+	return reconciler.Changes{fmt.Sprintf("Deleted budget %q", name)}, nil
 }
 
 // Retain reports whether the deletion policy keeps the budget in AWS.
 func (k *Kind) Retain(b *v1alpha1.Budget) bool {
 	return b.Spec.DeletionPolicy == v1alpha1.DeletionPolicyRetain
-}
-
-func wantTags(b *v1alpha1.Budget) map[string]string {
-	out := maps.Clone(map[string]string(b.Spec.Tags))
-	if out == nil {
-		out = map[string]string{}
-	}
-	out[common.OwnerTag] = owner(b)
-	return out
 }
 
 func or(v, def string) string {

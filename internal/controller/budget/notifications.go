@@ -5,6 +5,8 @@ package budget
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -12,15 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
-
-func client404(err error) bool { return apierrors.IsNotFound(err) }
 
 // A notification's key is AWS's: type, comparison, threshold and threshold type
 // (PERCENTAGE when AWS leaves it out).
@@ -98,66 +97,70 @@ func (k *Kind) notifications(ctx context.Context, account, name string) (map[str
 	return out, nil
 }
 
-// syncNotifications deletes notifications the spec dropped, creates new ones, and
-// adds and removes subscribers of the rest.
-func (k *Kind) syncNotifications(ctx context.Context, account string, b *v1alpha1.Budget) (reconciler.Changes, error) {
+// notificationPlan deletes notifications the spec dropped, creates new ones, and adds
+// and removes subscribers of the rest.
+func (k *Kind) notificationPlan(account string, b *v1alpha1.Budget, have map[string][]string) reconciler.Plan {
 	name := b.AWSName()
-	have, err := k.notifications(ctx, account, name)
-	if err != nil {
-		return nil, err
-	}
 	want := desiredNotifications(b)
-	var changes reconciler.Changes
-	for nk := range have {
-		if _, ok := want[nk]; ok {
-			continue
+	var plan reconciler.Plan
+	for _, nk := range slices.Sorted(maps.Keys(have)) {
+		if _, ok := want[nk]; !ok {
+			plan.Remove(fmt.Sprintf("delete the notification %s of budget %s", describe(nk), name), func(ctx context.Context) error {
+				_, err := k.API.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk)})
+				if err != nil && !awsx.IsNotFound(err) {
+					return common.Fail("delete a notification of budget "+name, err)
+				}
+				return nil
+			})
 		}
-		if _, err := k.API.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk)}); err != nil {
-			return changes, common.Refused("delete a notification of budget "+name, err)
-		}
-		changes = append(changes, "Deleted notification "+nk)
 	}
-	for nk, subs := range want {
+	for _, nk := range slices.Sorted(maps.Keys(want)) {
+		subs := want[nk]
 		cur, ok := have[nk]
-		if !ok {
-			_, err := k.API.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscribers: fromSubKeys(subs)})
-			if err != nil {
-				return changes, common.Refused("create a notification of budget "+name, err)
-			}
-			changes = append(changes, "Created notification "+nk)
+		if ok {
+			plan = append(plan, k.subscriberPlan(account, name, nk, cur, subs)...)
 			continue
 		}
-		c, err := k.syncSubscribers(ctx, account, name, nk, cur, subs)
-		changes = append(changes, c...)
-		if err != nil {
-			return changes, err
-		}
+		plan.Add(fmt.Sprintf("create the notification %s of budget %s for %s", describe(nk), name, strings.Join(subs, ", ")), func(ctx context.Context) error {
+			_, err := k.API.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscribers: fromSubKeys(subs)})
+			if err != nil && !awsx.IsAlreadyExists(err) {
+				return common.Fail("create a notification of budget "+name, err)
+			}
+			return nil
+		})
 	}
-	return changes, nil
+	return plan
 }
 
-func (k *Kind) syncSubscribers(ctx context.Context, account, name, nk string, have, want []string) (reconciler.Changes, error) {
-	var changes reconciler.Changes
+func (k *Kind) subscriberPlan(account, name, nk string, have, want []string) reconciler.Plan {
+	var plan reconciler.Plan
 	for _, s := range want {
-		if slices.Contains(have, s) {
-			continue
+		if !slices.Contains(have, s) {
+			plan.Add(fmt.Sprintf("add the subscriber %s to the notification %s of budget %s", s, describe(nk), name), func(ctx context.Context) error {
+				_, err := k.API.CreateSubscriber(ctx, &budgets.CreateSubscriberInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscriber: &fromSubKeys([]string{s})[0]})
+				if err != nil && !awsx.IsAlreadyExists(err) {
+					return common.Fail("add a subscriber to budget "+name, err)
+				}
+				return nil
+			})
 		}
-		if _, err := k.API.CreateSubscriber(ctx, &budgets.CreateSubscriberInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscriber: &fromSubKeys([]string{s})[0]}); err != nil {
-			return changes, common.Refused("add a subscriber to budget "+name, err)
-		}
-		changes = append(changes, "Added subscriber "+s)
 	}
 	for _, s := range have {
-		if slices.Contains(want, s) {
-			continue
+		if !slices.Contains(want, s) {
+			plan.Remove(fmt.Sprintf("remove the subscriber %s from the notification %s of budget %s", s, describe(nk), name), func(ctx context.Context) error {
+				_, err := k.API.DeleteSubscriber(ctx, &budgets.DeleteSubscriberInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscriber: &fromSubKeys([]string{s})[0]})
+				if err != nil && !awsx.IsNotFound(err) {
+					return common.Fail("remove a subscriber from budget "+name, err)
+				}
+				return nil
+			})
 		}
-		if _, err := k.API.DeleteSubscriber(ctx, &budgets.DeleteSubscriberInput{AccountId: &account, BudgetName: &name, Notification: fromKey(nk), Subscriber: &fromSubKeys([]string{s})[0]}); err != nil {
-			return changes, common.Refused("remove a subscriber from budget "+name, err)
-		}
-		changes = append(changes, "Removed subscriber "+s)
 	}
-	return changes, nil
+	return plan
 }
+
+// describe reads a notification key for people: "ACTUAL GREATER_THAN 80 PERCENTAGE".
+func describe(nk string) string { return strings.ReplaceAll(nk, "|", " ") }
 
 func fromSubKeys(keys []string) []btypes.Subscriber {
 	out := make([]btypes.Subscriber, 0, len(keys))
@@ -180,19 +183,17 @@ func (k *Kind) tags(ctx context.Context, arn string) (map[string]string, error) 
 	return tags, nil
 }
 
-func (k *Kind) syncTags(ctx context.Context, arn string, have, want map[string]string) (bool, error) {
-	set, remove := awsx.DiffTags(have, want)
-	if len(remove) > 0 {
-		if _, err := k.API.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: &arn, ResourceTagKeys: remove}); err != nil {
-			return false, err
-		}
+func (k *Kind) tagFuncs(arn string) awsx.TagFuncs {
+	return awsx.TagFuncs{
+		Set: func(ctx context.Context, tags map[string]string) error {
+			_, err := k.API.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: &arn, ResourceTags: resourceTags(tags)})
+			return err
+		},
+		Remove: func(ctx context.Context, keys []string) error {
+			_, err := k.API.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: &arn, ResourceTagKeys: keys})
+			return err
+		},
 	}
-	if len(set) > 0 {
-		if _, err := k.API.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: &arn, ResourceTags: resourceTags(set)}); err != nil {
-			return false, err
-		}
-	}
-	return len(set)+len(remove) > 0, nil
 }
 
 func resourceTags(m map[string]string) []btypes.ResourceTag {

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package common holds what the kinds' controllers share: their environment (clients,
-// the organization's read model, the operator's namespace) and the resolution of
+// the organization's read model, the operator's namespace), the one rule of who owns
+// an AWS object, what an AWS error means for an object, and the resolution of
 // references between objects. It must not hold kind-specific mapping to AWS.
 package common
 
@@ -17,7 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
-	"github.com/awsorg/awsorg-operator/internal/aws"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
@@ -36,14 +37,9 @@ type Env struct {
 	OperatorNamespace string
 	// DependencyPoll is how soon to look again when a referenced object is not ready.
 	DependencyPoll time.Duration
+
+	claims claims
 }
-
-// AccountIDIndex is the field index of Accounts by status.id.
-const AccountIDIndex = "status.id"
-
-// OwnerTag is the AWS tag that records which Account object created or adopted an
-// account, as "namespace/name".
-const OwnerTag = "awsorg.dev/owner"
 
 // PolicySizeLimit is the largest SCP or RCP document AWS accepts, in characters.
 const PolicySizeLimit = 5120
@@ -54,9 +50,11 @@ func IsReady(obj reconciler.Object) bool {
 	return c != nil && c.Status == metav1.ConditionTrue && obj.AWSStatus().ObservedGeneration == obj.GetGeneration()
 }
 
-// NeedsFullCheck reports whether details that are costly to read (tags) must be read
-// from AWS: when the spec changed since AWS last matched it, or it never matched.
-func NeedsFullCheck(obj reconciler.Object) bool { return !IsReady(obj) }
+// Admin reports whether obj speaks for the platform team: cluster-scoped, or in the
+// operator's namespace.
+func (e *Env) Admin(obj client.Object) bool {
+	return obj.GetNamespace() == "" || obj.GetNamespace() == e.OperatorNamespace
+}
 
 // OUID resolves an OrganizationalUnit by name to its AWS id, waiting while it has none.
 func (e *Env) OUID(ctx context.Context, name string) (string, *v1alpha1.OrganizationalUnit, error) {
@@ -70,7 +68,7 @@ func (e *Env) OUID(ctx context.Context, name string) (string, *v1alpha1.Organiza
 	}
 	if ou.Status.ID == "" {
 		return "", nil, reconciler.Wait(e.DependencyPoll, v1alpha1.ReasonDependencyNotReady,
-			"waiting for OrganizationalUnit %q to be created in AWS", name)
+			"OrganizationalUnit %q to be created in AWS", name)
 	}
 	return ou.Status.ID, ou, nil
 }
@@ -84,32 +82,37 @@ func (e *Env) AccountID(ctx context.Context, namespace, name string) (string, er
 	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, a); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			return "", reconciler.Wait(e.DependencyPoll, v1alpha1.ReasonDependencyNotReady,
-				"Account %s/%s does not exist; create it, or fix the reference", namespace, name)
+				"Account %s/%s, which does not exist; create it, or fix the reference", namespace, name)
 		}
 		return "", err
 	}
 	if a.Status.ID == "" {
 		return "", reconciler.Wait(e.DependencyPoll, v1alpha1.ReasonDependencyNotReady,
-			"waiting for Account %s/%s to be created in AWS", namespace, name)
+			"Account %s/%s to be created in AWS", namespace, name)
 	}
 	return a.Status.ID, nil
 }
 
-// Refused turns an error AWS returned into what happens next: AWS's refusals of the
-// input become Stalled with AWS's code and message; throttles and conflicts stay
-// transient (retried with backoff).
-func Refused(action string, err error) error {
-	code := aws.Code(err)
-	if code == "" || aws.IsThrottled(err) || aws.IsConflict(err) || code == "ServiceException" {
-		return fmt.Errorf("%s: %w", action, err)
-	}
-	reason := v1alpha1.ReasonAWSRefused
-	if r := orgapi.Reason(err); r != "" {
+// Fail turns an error AWS returned for action into what happens next, as the AWS seam
+// classifies it: transient errors are retried with backoff, limits that free
+// themselves are waited on, quotas, access denied and refusals become Stalled with
+// AWS's code and message.
+func Fail(action string, err error) error {
+	code, msg := awsx.Code(err), awsx.Message(err)
+	if r := awsx.Reason(err); r != "" {
 		code += " " + r
-		if r == "ACCOUNT_NUMBER_LIMIT_EXCEEDED" || r == "OU_NUMBER_LIMIT_EXCEEDED" || r == "POLICY_NUMBER_LIMIT_EXCEEDED" ||
-			r == "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED" || r == "OU_DEPTH_LIMIT_EXCEEDED" || r == "MAX_TAG_LIMIT_EXCEEDED" {
-			reason = v1alpha1.ReasonQuotaExceeded
-		}
 	}
-	return reconciler.Stalled(reason, "AWS refused to %s (%s): %s; fix the spec, or the AWS quota, and the operator will try again", action, code, aws.Message(err))
+	switch awsx.Classify(err) {
+	case awsx.Transient:
+		return fmt.Errorf("%s: %w", action, err)
+	case awsx.Busy:
+		return reconciler.Wait(15*time.Second, v1alpha1.ReasonWaiting, "AWS could not %s yet (%s): %s; trying again shortly", action, code, msg)
+	case awsx.Quota:
+		return reconciler.Stalled(v1alpha1.ReasonQuotaExceeded, "AWS refused to %s (%s): %s; raise the AWS quota or make room, and the operator will try again at the next resync", action, code, msg)
+	case awsx.AccessDenied:
+		svc, op := awsx.Operation(err)
+		perm := awsx.IAMAction(svc, op)
+		return reconciler.Stalled(v1alpha1.ReasonAccessDenied, "the operator's AWS credentials may not %s: %s was denied (%s: %s); grant %s to the operator's IAM role", action, perm, code, msg, perm)
+	}
+	return reconciler.Stalled(v1alpha1.ReasonAWSRefused, "AWS refused to %s (%s): %s; fix the spec, and the operator will try again", action, code, msg)
 }

@@ -8,7 +8,8 @@ package organizationalunit
 import (
 	"context"
 	"fmt"
-	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,8 +27,8 @@ import (
 type Kind struct{ *common.Env }
 
 // Setup registers the controller.
-func Setup(mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
-	return reconciler.Setup(mgr, "organizationalunit", reconciler.Kind[*v1alpha1.OrganizationalUnit](&Kind{env}),
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
+	return reconciler.Setup(ctx, mgr, "organizationalunit", reconciler.Kind[*v1alpha1.OrganizationalUnit](&Kind{env}),
 		func() *v1alpha1.OrganizationalUnit { return &v1alpha1.OrganizationalUnit{} }, opts)
 }
 
@@ -44,7 +45,7 @@ func (k *Kind) parentID(ctx context.Context, ou *v1alpha1.OrganizationalUnit, tr
 	}
 }
 
-// Observe finds the OU by id, or adopts it by name under its parent.
+// Observe finds the OU by id, or by name under its parent, and plans what differs.
 func (k *Kind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
 	tree, err := k.Org.Tree(ctx)
 	if err != nil {
@@ -55,116 +56,137 @@ func (k *Kind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (re
 		return reconciler.Observation{}, err
 	}
 	found, ok := tree.OUs[ou.Status.ID]
+	byName := false
 	if !ok {
 		found, ok = tree.OUByName(parent, ou.AWSName())
+		byName = ok
 	}
 	if !ok {
-		ou.Status.ID, ou.Status.ARN = "", ""
-		return reconciler.Observation{}, nil
+		return reconciler.Observation{Plan: k.createPlan(ou, tree, parent)}, nil
+	}
+	var tags map[string]string
+	adopted := false
+	if reconciler.FullCheck(ctx) || byName {
+		if tags, err = orgapi.Tags(ctx, k.OrgAPI, found.ID); err != nil {
+			return reconciler.Observation{}, err
+		}
+		adopted, err = k.Claim(ctx, ou, common.AWSObject{Noun: "OU", Name: found.Name, ID: found.ID, Owner: tags[common.OwnerTag],
+			Fix: "choose another spec.name, or another parent"})
+		if err != nil {
+			return reconciler.Observation{}, err
+		}
 	}
 	ou.Status.ID, ou.Status.ARN, ou.Status.ParentID, ou.Status.Path = found.ID, found.Arn, found.ParentID, tree.Path(found.ID)
 	if found.ParentID != parent {
 		return reconciler.Observation{}, reconciler.Stalled(v1alpha1.ReasonInvalidSpec,
 			"the OU %s is under %s in AWS but the spec says %s; AWS cannot move OUs: recreate the OU under the new parent and move its accounts", found.ID, found.ParentID, parent)
 	}
-	upToDate := found.Name == ou.AWSName()
-	if upToDate && common.NeedsFullCheck(ou) {
-		tags, err := orgapi.Tags(ctx, k.OrgAPI, found.ID)
-		if err != nil {
-			return reconciler.Observation{}, err
+	var plan reconciler.Plan
+	if found.Name != ou.AWSName() {
+		plan.Add(fmt.Sprintf("rename OU %s (%s) to %q", found.Name, found.ID, ou.AWSName()), k.rename(ou, found))
+	}
+	if tags != nil {
+		plan = common.AddTags(plan, fmt.Sprintf("OU %s (%s)", found.Name, found.ID), tags, common.WantTags(ou, ou.Spec.Tags), orgapi.TagFuncs(k.OrgAPI, found.ID))
+	}
+	return reconciler.Observation{Exists: true, Adopted: adopted, Plan: plan}, nil
+}
+
+func (k *Kind) createPlan(ou *v1alpha1.OrganizationalUnit, tree *orgapi.Tree, parent string) reconciler.Plan {
+	var plan reconciler.Plan
+	plan.Add(fmt.Sprintf("create OU %q under %s", ou.AWSName(), tree.Describe(parent)), func(ctx context.Context) error {
+		out, err := k.OrgAPI.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+			ParentId: &parent, Name: aws.String(ou.AWSName()), Tags: orgapi.ToTags(common.WantTags(ou, ou.Spec.Tags))})
+		switch {
+		case awsx.IsNotFound(err) && ou.Spec.ParentID != "":
+			return reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "the parent %s in spec.parentId does not exist in AWS; fix spec.parentId", parent)
+		case awsx.IsAlreadyExists(err):
+			k.Org.Invalidate() // created meanwhile outside this read of the tree: read it again, then adopt
+			return fmt.Errorf("an OU named %q appeared under %s meanwhile; reading the organization again", ou.AWSName(), parent)
+		case err != nil:
+			return common.Fail(fmt.Sprintf("create OU %q under %s", ou.AWSName(), parent), err)
 		}
-		upToDate = maps.Equal(tags, map[string]string(ou.Spec.Tags)) || (len(tags) == 0 && len(ou.Spec.Tags) == 0)
-	}
-	return reconciler.Observation{Exists: true, UpToDate: upToDate}, nil
-}
-
-// Create creates the OU under its parent.
-func (k *Kind) Create(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Changes, error) {
-	tree, err := k.Org.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	parent, err := k.parentID(ctx, ou, tree)
-	if err != nil {
-		return nil, err
-	}
-	out, err := k.OrgAPI.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
-		ParentId: &parent, Name: aws.String(ou.AWSName()), Tags: orgapi.ToTags(ou.Spec.Tags)})
-	switch {
-	case awsx.IsNotFound(err) && ou.Spec.ParentID != "":
-		return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "the parent %s in spec.parentId does not exist in AWS; fix spec.parentId", parent)
-	case awsx.IsAlreadyExists(err), awsx.IsNotFound(err):
-		k.Org.Invalidate() // someone else changed the tree: read it again, then adopt
-		return nil, reconciler.Wait(time.Second, v1alpha1.ReasonProgressing, "the organization changed outside the operator; reading it again")
-	case err != nil:
-		return nil, common.Refused(fmt.Sprintf("create OU %q under %s", ou.AWSName(), parent), err)
-	}
-	u := out.OrganizationalUnit
-	ou.Status.ID, ou.Status.ARN, ou.Status.ParentID = aws.ToString(u.Id), aws.ToString(u.Arn), parent
-	k.Org.Update(func(t *orgapi.Tree) {
-		t.OUs[ou.Status.ID] = orgapi.OU{ID: ou.Status.ID, Arn: ou.Status.ARN, Name: ou.AWSName(), ParentID: parent}
+		u := out.OrganizationalUnit
+		ou.Status.ID, ou.Status.ARN, ou.Status.ParentID = aws.ToString(u.Id), aws.ToString(u.Arn), parent
+		k.Org.Update(func(t *orgapi.Tree) {
+			t.OUs[ou.Status.ID] = orgapi.OU{ID: ou.Status.ID, Arn: ou.Status.ARN, Name: ou.AWSName(), ParentID: parent}
+		})
+		return nil
 	})
-	return reconciler.Changes{fmt.Sprintf("Created OU %s %q under %s", ou.Status.ID, ou.AWSName(), parent)}, nil
+	return plan
 }
 
-// Update renames the OU and syncs its tags.
-func (k *Kind) Update(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Changes, error) {
-	var changes reconciler.Changes
-	tree, err := k.Org.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if cur := tree.OUs[ou.Status.ID]; cur.Name != ou.AWSName() {
+func (k *Kind) rename(ou *v1alpha1.OrganizationalUnit, cur orgapi.OU) func(context.Context) error {
+	return func(ctx context.Context) error {
 		_, err := k.OrgAPI.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{
-			OrganizationalUnitId: &ou.Status.ID, Name: aws.String(ou.AWSName())})
+			OrganizationalUnitId: &cur.ID, Name: aws.String(ou.AWSName())})
 		if err != nil {
-			return changes, common.Refused(fmt.Sprintf("rename OU %s to %q", ou.Status.ID, ou.AWSName()), err)
+			return common.Fail(fmt.Sprintf("rename OU %s to %q", cur.ID, ou.AWSName()), err)
 		}
 		k.Org.Update(func(t *orgapi.Tree) { cur.Name = ou.AWSName(); t.OUs[cur.ID] = cur })
-		changes = append(changes, fmt.Sprintf("Renamed OU %s to %q", ou.Status.ID, ou.AWSName()))
+		return nil
 	}
-	tags, err := orgapi.Tags(ctx, k.OrgAPI, ou.Status.ID)
-	if err != nil {
-		return changes, err
-	}
-	changed, err := orgapi.SyncTags(ctx, k.OrgAPI, ou.Status.ID, tags, ou.Spec.Tags)
-	if err != nil {
-		return changes, common.Refused("tag OU "+ou.Status.ID, err)
-	}
-	if changed {
-		changes = append(changes, "Updated the tags of OU "+ou.Status.ID)
-	}
-	return changes, nil
 }
 
-// Delete deletes the OU once it holds no accounts and no OUs.
+// Delete deletes the OU once it holds no accounts and no OUs; it never deletes an OU
+// that belongs to another object.
 func (k *Kind) Delete(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Changes, error) {
-	if ou.Status.ID == "" {
-		return nil, nil
-	}
 	tree, err := k.Org.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := tree.OUs[ou.Status.ID]; !ok {
+	found, ok := tree.OUs[ou.Status.ID]
+	if !ok && ou.Status.ID == "" { // never saw its id: look it up by name under its parent
+		if parent, err := k.parentID(ctx, ou, tree); err == nil {
+			found, ok = tree.OUByName(parent, ou.AWSName())
+		}
+	}
+	if !ok {
 		return nil, nil
 	}
-	if tree.HasChildren(ou.Status.ID) {
-		return nil, reconciler.Wait(10*time.Second, v1alpha1.ReasonDeleting,
-			"OU %s still holds accounts or OUs; waiting until they are moved or deleted", ou.Status.ID)
+	tags, err := orgapi.Tags(ctx, k.OrgAPI, found.ID)
+	if awsx.IsNotFound(err) {
+		return nil, nil
 	}
-	_, err = k.OrgAPI.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: &ou.Status.ID})
+	if err != nil {
+		return nil, err
+	}
+	if !common.Owns(ou, found.ID, tags[common.OwnerTag]) {
+		return reconciler.Changes{fmt.Sprintf("Left OU %s in AWS: it belongs to another object", found.ID)}, nil
+	}
+	if tree.HasChildren(found.ID) {
+		return nil, k.notEmpty(tree, found.ID)
+	}
+	_, err = k.OrgAPI.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: &found.ID})
 	switch {
 	case awsx.IsNotFound(err):
-	case awsx.Code(err) == "OrganizationalUnitNotEmptyException":
+	case awsx.Classify(err) == awsx.Busy: // not empty after all: someone added a child
 		k.Org.Invalidate()
-		return nil, reconciler.Wait(10*time.Second, v1alpha1.ReasonDeleting,
-			"OU %s still holds accounts or OUs; waiting until they are moved or deleted", ou.Status.ID)
+		return nil, reconciler.Wait(10*time.Second, v1alpha1.ReasonDeleting, "OU %s is not empty in AWS; reading the organization again", found.ID)
 	case err != nil:
-		return nil, common.Refused("delete OU "+ou.Status.ID, err)
+		return nil, common.Fail("delete OU "+found.ID, err)
 	}
-	k.Org.Update(func(t *orgapi.Tree) { delete(t.OUs, ou.Status.ID) })
-	return reconciler.Changes{"Deleted OU " + ou.Status.ID}, nil
+	k.Org.Update(func(t *orgapi.Tree) { delete(t.OUs, found.ID) })
+	return reconciler.Changes{"Deleted OU " + found.ID}, nil
+}
+
+// notEmpty says what the OU still holds and what to do about it.
+func (k *Kind) notEmpty(tree *orgapi.Tree, id string) error {
+	var accounts, ous []string
+	for _, a := range tree.Accounts {
+		if a.ParentID == id {
+			accounts = append(accounts, a.ID)
+		}
+	}
+	for _, u := range tree.OUs {
+		if u.ParentID == id {
+			ous = append(ous, fmt.Sprintf("%s (%s)", u.Name, u.ID))
+		}
+	}
+	slices.Sort(accounts)
+	slices.Sort(ous)
+	return reconciler.Wait(10*time.Second, v1alpha1.ReasonDeleting,
+		"OU %s still holds accounts [%s] and OUs [%s]; AWS deletes only empty OUs: the operator deletes it once they are gone. Accounts retained by their objects (deletionPolicy Retain) or not managed here stay until you move them (an Account object in another OU, or the AWS console) or close them",
+		id, strings.Join(accounts, ", "), strings.Join(ous, ", "))
 }
 
 // Retain reports whether the deletion policy keeps the OU in AWS.

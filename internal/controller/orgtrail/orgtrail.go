@@ -10,7 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -31,8 +31,8 @@ type Kind struct {
 }
 
 // Setup registers the controller.
-func Setup(mgr ctrl.Manager, env *common.Env, api trailapi.API, opts reconciler.Options) error {
-	return reconciler.Setup(mgr, "orgtrail", reconciler.Kind[*v1alpha1.OrgTrail](&Kind{Env: env, API: api}),
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api trailapi.API, opts reconciler.Options) error {
+	return reconciler.Setup(ctx, mgr, "orgtrail", reconciler.Kind[*v1alpha1.OrgTrail](&Kind{Env: env, API: api}),
 		func() *v1alpha1.OrgTrail { return &v1alpha1.OrgTrail{} }, opts)
 }
 
@@ -43,29 +43,130 @@ func boolOr(b *bool, def bool) bool {
 	return *b
 }
 
-func optional(s string) *string {
-	if s == "" {
+// Observe compares the trail, its selectors, tags and logging with the spec, and
+// plans what differs.
+func (k *Kind) Observe(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Observation, error) {
+	name := t.AWSName()
+	out, err := k.API.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &name})
+	if awsx.IsNotFound(err) {
+		return reconciler.Observation{Plan: k.createPlan(t)}, nil
+	}
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	tr := out.Trail
+	arn := aws.ToString(tr.TrailARN)
+	var tags map[string]string
+	adopted := false
+	if reconciler.FullCheck(ctx) || t.Status.ID != name {
+		if tags, err = k.tags(ctx, arn); err != nil {
+			return reconciler.Observation{}, err
+		}
+		adopted, err = k.Claim(ctx, t, common.AWSObject{Noun: "trail", Name: name, ID: name, Owner: tags[common.OwnerTag], Fix: "choose another spec.name"})
+		if err != nil {
+			return reconciler.Observation{}, err
+		}
+	}
+	t.Status.ID, t.Status.ARN, t.Status.HomeRegion = name, arn, aws.ToString(tr.HomeRegion)
+	st, err := k.API.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	t.Status.IsLogging, t.Status.LatestDeliveryError = aws.ToBool(st.IsLogging), aws.ToString(st.LatestDeliveryError)
+	sel, insights, err := k.haveSelectors(ctx, name)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	var plan reconciler.Plan
+	if c := k.settingsChange(t, tr); c != nil {
+		plan = append(plan, *c)
+	}
+	plan = append(plan, k.selectorPlan(t, sel, insights)...)
+	if c := k.loggingChange(t, t.Status.IsLogging); c != nil {
+		plan = append(plan, *c)
+	}
+	if tags != nil {
+		plan = common.AddTags(plan, "trail "+name, tags, common.WantTags(t, t.Spec.Tags), k.tagFuncs(arn))
+	}
+	return reconciler.Observation{Exists: true, Adopted: adopted, Plan: plan}, nil
+}
+
+// createPlan creates the organization trail, puts its selectors and starts logging.
+func (k *Kind) createPlan(t *v1alpha1.OrgTrail) reconciler.Plan {
+	var plan reconciler.Plan
+	plan.Add(fmt.Sprintf("create the organization trail %s logging to s3://%s", t.AWSName(), t.Spec.S3BucketName), func(ctx context.Context) error {
+		in := &cloudtrail.CreateTrailInput{Name: aws.String(t.AWSName()), S3BucketName: aws.String(t.Spec.S3BucketName), S3KeyPrefix: optional(t.Spec.S3KeyPrefix),
+			SnsTopicName: optional(t.Spec.SNSTopicName), CloudWatchLogsLogGroupArn: optional(t.Spec.CloudWatchLogsLogGroupARN), CloudWatchLogsRoleArn: optional(t.Spec.CloudWatchLogsRoleARN),
+			IncludeGlobalServiceEvents: aws.Bool(boolOr(t.Spec.IncludeGlobalServiceEvents, true)), IsMultiRegionTrail: aws.Bool(boolOr(t.Spec.MultiRegion, true)),
+			EnableLogFileValidation: aws.Bool(boolOr(t.Spec.LogFileValidation, true)), IsOrganizationTrail: aws.Bool(true), KmsKeyId: optional(t.Spec.KMSKeyID),
+			TagsList: trailTags(common.WantTags(t, t.Spec.Tags))}
+		out, err := k.API.CreateTrail(ctx, in)
+		if awsx.IsAlreadyExists(err) {
+			return fmt.Errorf("a trail named %q appeared meanwhile; reading it again", t.AWSName())
+		}
+		if err != nil {
+			return common.Fail(fmt.Sprintf("create the organization trail %q", t.AWSName()), err)
+		}
+		t.Status.ID, t.Status.ARN = t.AWSName(), aws.ToString(out.TrailARN)
+		t.Status.KMSKeyARN, t.Status.AppliedKMSKeyID = aws.ToString(out.KmsKeyId), t.Spec.KMSKeyID
+		return nil
+	})
+	plan = append(plan, k.selectorPlan(t, canonicalSelectors(wantBasic(&v1alpha1.OrgTrail{}), nil), nil)...)
+	if c := k.loggingChange(t, false); c != nil {
+		plan = append(plan, *c)
+	}
+	return plan
+}
+
+// settingsChange plans UpdateTrail for the settings that differ. Optional strings are
+// compared, and sent, only when the spec sets them.
+func (k *Kind) settingsChange(t *v1alpha1.OrgTrail, tr *cttypes.Trail) *reconciler.Change {
+	name := t.AWSName()
+	in := &cloudtrail.UpdateTrailInput{Name: &name}
+	var what []string
+	str := func(label, want, have string, set **string) {
+		if want != "" && want != have {
+			what, *set = append(what, label), aws.String(want)
+		}
+	}
+	boolean := func(label string, want bool, have *bool, set **bool) {
+		if want != aws.ToBool(have) {
+			what, *set = append(what, fmt.Sprintf("%s (to %t)", label, want)), aws.Bool(want)
+		}
+	}
+	str("S3 bucket", t.Spec.S3BucketName, aws.ToString(tr.S3BucketName), &in.S3BucketName)
+	str("S3 key prefix", t.Spec.S3KeyPrefix, aws.ToString(tr.S3KeyPrefix), &in.S3KeyPrefix)
+	str("SNS topic", t.Spec.SNSTopicName, topicOf(t.Spec.SNSTopicName, tr), &in.SnsTopicName)
+	str("CloudWatch Logs log group", t.Spec.CloudWatchLogsLogGroupARN, aws.ToString(tr.CloudWatchLogsLogGroupArn), &in.CloudWatchLogsLogGroupArn)
+	str("CloudWatch Logs role", t.Spec.CloudWatchLogsRoleARN, aws.ToString(tr.CloudWatchLogsRoleArn), &in.CloudWatchLogsRoleArn)
+	if !kmsUpToDate(t, aws.ToString(tr.KmsKeyId)) {
+		what, in.KmsKeyId = append(what, "KMS key"), aws.String(t.Spec.KMSKeyID)
+	}
+	boolean("global service events", boolOr(t.Spec.IncludeGlobalServiceEvents, true), tr.IncludeGlobalServiceEvents, &in.IncludeGlobalServiceEvents)
+	boolean("multi-region", boolOr(t.Spec.MultiRegion, true), tr.IsMultiRegionTrail, &in.IsMultiRegionTrail)
+	boolean("log file validation", boolOr(t.Spec.LogFileValidation, true), tr.LogFileValidationEnabled, &in.EnableLogFileValidation)
+	boolean("organization trail", true, tr.IsOrganizationTrail, &in.IsOrganizationTrail)
+	if len(what) == 0 {
 		return nil
 	}
-	return &s
+	return &reconciler.Change{Description: fmt.Sprintf("update the %s of trail %s", strings.Join(what, ", "), name), Apply: func(ctx context.Context) error {
+		up, err := k.API.UpdateTrail(ctx, in)
+		if err != nil {
+			return common.Fail("update the organization trail "+name, err)
+		}
+		if in.KmsKeyId != nil {
+			t.Status.KMSKeyARN, t.Status.AppliedKMSKeyID = aws.ToString(up.KmsKeyId), t.Spec.KMSKeyID
+		}
+		return nil
+	}}
 }
 
-// settings are the trail's settings as compared; KMS is compared separately.
-type settings struct {
-	Bucket, Prefix, Topic, LogGroup, Role string
-	Global, MultiRegion, Validation, Org  bool
-}
-
-func wantSettings(t *v1alpha1.OrgTrail) settings {
-	return settings{Bucket: t.Spec.S3BucketName, Prefix: t.Spec.S3KeyPrefix, Topic: t.Spec.SNSTopicName, LogGroup: t.Spec.CloudWatchLogsLogGroupARN,
-		Role: t.Spec.CloudWatchLogsRoleARN, Global: boolOr(t.Spec.IncludeGlobalServiceEvents, true), MultiRegion: boolOr(t.Spec.MultiRegion, true),
-		Validation: boolOr(t.Spec.LogFileValidation, true), Org: true}
-}
-
-func haveSettings(tr *cttypes.Trail) settings {
-	return settings{Bucket: aws.ToString(tr.S3BucketName), Prefix: aws.ToString(tr.S3KeyPrefix), Topic: aws.ToString(tr.SnsTopicName),
-		LogGroup: aws.ToString(tr.CloudWatchLogsLogGroupArn), Role: aws.ToString(tr.CloudWatchLogsRoleArn), Global: aws.ToBool(tr.IncludeGlobalServiceEvents),
-		MultiRegion: aws.ToBool(tr.IsMultiRegionTrail), Validation: aws.ToBool(tr.LogFileValidationEnabled), Org: aws.ToBool(tr.IsOrganizationTrail)}
+// topicOf is the trail's SNS topic in the form the spec gives it: an ARN or a name.
+func topicOf(spec string, tr *cttypes.Trail) string {
+	if strings.HasPrefix(spec, "arn:") {
+		return aws.ToString(tr.SnsTopicARN)
+	}
+	return aws.ToString(tr.SnsTopicName)
 }
 
 // kmsUpToDate compares the key: CloudTrail reports a key ARN for an alias, so the ARN
@@ -73,147 +174,73 @@ func haveSettings(tr *cttypes.Trail) settings {
 func kmsUpToDate(t *v1alpha1.OrgTrail, have string) bool {
 	want := t.Spec.KMSKeyID
 	switch {
-	case want == "":
-		return have == ""
-	case want == have:
+	case want == "", want == have:
 		return true
 	default:
 		return t.Status.AppliedKMSKeyID == want && t.Status.KMSKeyARN == have
 	}
 }
 
-// Observe compares the trail, its selectors, tags and logging with the spec.
-func (k *Kind) Observe(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Observation, error) {
+func (k *Kind) loggingChange(t *v1alpha1.OrgTrail, logging bool) *reconciler.Change {
+	name := t.AWSName()
+	want := boolOr(t.Spec.Logging, true)
+	if logging == want {
+		return nil
+	}
+	verb := "start"
+	if !want {
+		verb = "stop"
+	}
+	return &reconciler.Change{Description: verb + " logging on trail " + name, Apply: func(ctx context.Context) error {
+		var err error
+		if want {
+			_, err = k.API.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: &name})
+		} else {
+			_, err = k.API.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: &name})
+		}
+		if err != nil {
+			return common.Fail(verb+" logging on the trail "+name, err)
+		}
+		t.Status.IsLogging = want
+		return nil
+	}}
+}
+
+// Delete deletes the trail; the engine calls it only with deletionPolicy Delete. A
+// trail that belongs to another object is never deleted.
+func (k *Kind) Delete(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
 	name := t.AWSName()
 	out, err := k.API.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &name})
 	if awsx.IsNotFound(err) {
-		t.Status.ID, t.Status.ARN = "", ""
-		return reconciler.Observation{}, nil
+		return nil, nil
 	}
-	if err != nil {
-		return reconciler.Observation{}, err
-	}
-	tr := out.Trail
-	t.Status.ID, t.Status.ARN, t.Status.HomeRegion = name, aws.ToString(tr.TrailARN), aws.ToString(tr.HomeRegion)
-	st, err := k.API.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
-	if err != nil {
-		return reconciler.Observation{}, err
-	}
-	t.Status.IsLogging, t.Status.LatestDeliveryError = aws.ToBool(st.IsLogging), aws.ToString(st.LatestDeliveryError)
-	if haveSettings(tr) != wantSettings(t) || !kmsUpToDate(t, aws.ToString(tr.KmsKeyId)) || t.Status.IsLogging != boolOr(t.Spec.Logging, true) {
-		return reconciler.Observation{Exists: true}, nil
-	}
-	same, err := k.selectorsUpToDate(ctx, t)
-	if err != nil || !same {
-		return reconciler.Observation{Exists: true}, err
-	}
-	if common.NeedsFullCheck(t) {
-		tags, err := k.tags(ctx, t.Status.ARN)
-		if err != nil {
-			return reconciler.Observation{}, err
-		}
-		if !maps.Equal(tags, map[string]string(t.Spec.Tags)) && len(tags)+len(t.Spec.Tags) > 0 {
-			return reconciler.Observation{Exists: true}, nil
-		}
-	}
-	return reconciler.Observation{Exists: true, UpToDate: true}, nil
-}
-
-// Create creates the organization trail; selectors and logging follow in Update.
-func (k *Kind) Create(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
-	w := wantSettings(t)
-	out, err := k.API.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(t.AWSName()), S3BucketName: &w.Bucket, S3KeyPrefix: optional(w.Prefix),
-		SnsTopicName: optional(w.Topic), CloudWatchLogsLogGroupArn: optional(w.LogGroup), CloudWatchLogsRoleArn: optional(w.Role),
-		IncludeGlobalServiceEvents: &w.Global, IsMultiRegionTrail: &w.MultiRegion, EnableLogFileValidation: &w.Validation,
-		IsOrganizationTrail: aws.Bool(true), KmsKeyId: optional(t.Spec.KMSKeyID), TagsList: trailTags(t.Spec.Tags)})
-	if awsx.IsAlreadyExists(err) {
-		return nil, nil // it exists: the next observe adopts it by name
-	}
-	if err != nil {
-		return nil, common.Refused(fmt.Sprintf("create the organization trail %q", t.AWSName()), err)
-	}
-	t.Status.ID, t.Status.ARN = t.AWSName(), aws.ToString(out.TrailARN)
-	t.Status.KMSKeyARN, t.Status.AppliedKMSKeyID = aws.ToString(out.KmsKeyId), t.Spec.KMSKeyID
-	return reconciler.Changes{fmt.Sprintf("Created the organization trail %s", t.Status.ARN)}, nil
-}
-
-// Update makes the trail's settings, selectors, tags and logging match the spec.
-func (k *Kind) Update(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
-	name := t.AWSName()
-	out, err := k.API.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &name})
 	if err != nil {
 		return nil, err
 	}
-	var changes reconciler.Changes
-	if w := wantSettings(t); haveSettings(out.Trail) != w || !kmsUpToDate(t, aws.ToString(out.Trail.KmsKeyId)) {
-		up, err := k.API.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: &name, S3BucketName: &w.Bucket, S3KeyPrefix: aws.String(w.Prefix),
-			SnsTopicName: aws.String(w.Topic), CloudWatchLogsLogGroupArn: aws.String(w.LogGroup), CloudWatchLogsRoleArn: aws.String(w.Role),
-			IncludeGlobalServiceEvents: &w.Global, IsMultiRegionTrail: &w.MultiRegion, EnableLogFileValidation: &w.Validation,
-			IsOrganizationTrail: aws.Bool(true), KmsKeyId: aws.String(t.Spec.KMSKeyID)})
-		if err != nil {
-			return nil, common.Refused("update the organization trail "+name, err)
-		}
-		t.Status.KMSKeyARN, t.Status.AppliedKMSKeyID = aws.ToString(up.KmsKeyId), t.Spec.KMSKeyID
-		changes = append(changes, "Updated the settings of the trail "+name)
-	}
-	c, err := k.syncSelectors(ctx, t)
-	changes = append(changes, c...)
-	if err != nil {
-		return changes, err
-	}
-	c, err = k.syncLogging(ctx, t)
-	changes = append(changes, c...)
-	if err != nil {
-		return changes, err
-	}
-	tags, err := k.tags(ctx, t.Status.ARN)
-	if err != nil {
-		return changes, err
-	}
-	c, err = k.syncTags(ctx, t.Status.ARN, tags, t.Spec.Tags)
-	return append(changes, c...), err
-}
-
-func (k *Kind) syncLogging(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
-	name := t.AWSName()
-	st, err := k.API.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
+	tags, err := k.tags(ctx, aws.ToString(out.Trail.TrailARN))
 	if err != nil {
 		return nil, err
 	}
-	want := boolOr(t.Spec.Logging, true)
-	if aws.ToBool(st.IsLogging) == want {
+	if !common.Owns(t, name, tags[common.OwnerTag]) {
 		return nil, nil
 	}
-	if want {
-		_, err = k.API.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: &name})
-	} else {
-		_, err = k.API.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: &name})
-	}
-	if err != nil {
-		return nil, common.Refused("turn logging of the trail "+name+fmt.Sprintf(" to %t", want), err)
-	}
-	t.Status.IsLogging = want
-	if want {
-		return reconciler.Changes{"Started logging on the trail " + name}, nil
-	}
-	return reconciler.Changes{"Stopped logging on the trail " + name}, nil
-}
-
-// Delete deletes the trail; the engine calls it only with deletionPolicy Delete.
-func (k *Kind) Delete(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
-	if t.Status.ID == "" {
-		return nil, nil
-	}
-	_, err := k.API.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String(t.Status.ID)})
+	_, err = k.API.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: &name})
 	if err != nil && !awsx.IsNotFound(err) {
-		return nil, common.Refused("delete the trail "+t.Status.ID, err)
+		return nil, common.Fail("delete the trail "+name, err)
 	}
-	return reconciler.Changes{"Deleted the organization trail " + t.Status.ID + ", as the deletion policy Delete says"}, nil
+	return reconciler.Changes{"Deleted the organization trail " + name + ", as the deletion policy Delete says"}, nil
 }
 
 // Retain reports whether the deletion policy keeps the trail (the default).
 func (k *Kind) Retain(t *v1alpha1.OrgTrail) bool {
 	return t.Spec.DeletionPolicy != v1alpha1.DeletionPolicyDelete
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func canonical(v any) string {

@@ -5,8 +5,10 @@ package orgtrail
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -115,7 +117,7 @@ func (k *Kind) haveSelectors(ctx context.Context, name string) (string, []string
 	var insights []string
 	in, err := k.API.GetInsightSelectors(ctx, &cloudtrail.GetInsightSelectorsInput{TrailName: &name})
 	switch {
-	case awsx.Code(err) == "InsightNotEnabledException":
+	case awsx.IsCode(err, "InsightNotEnabledException"):
 	case err != nil:
 		return "", nil, err
 	default:
@@ -126,45 +128,43 @@ func (k *Kind) haveSelectors(ctx context.Context, name string) (string, []string
 	return canonicalSelectors(es.EventSelectors, es.AdvancedEventSelectors), sortedCopy(insights), nil
 }
 
-func (k *Kind) selectorsUpToDate(ctx context.Context, t *v1alpha1.OrgTrail) (bool, error) {
-	sel, insights, err := k.haveSelectors(ctx, t.AWSName())
-	if err != nil {
-		return false, err
-	}
-	return sel == wantSelectors(t) && slices.Equal(insights, wantInsights(t)), nil
-}
-
-// syncSelectors puts the spec's event and insight selectors, each only when it differs.
-func (k *Kind) syncSelectors(ctx context.Context, t *v1alpha1.OrgTrail) (reconciler.Changes, error) {
+// selectorPlan puts the spec's event and insight selectors, each only when it differs.
+// A trail about to be created has none (haveSel and haveInsights are empty).
+func (k *Kind) selectorPlan(t *v1alpha1.OrgTrail, haveSel string, haveInsights []string) reconciler.Plan {
 	name := t.AWSName()
-	sel, insights, err := k.haveSelectors(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	var changes reconciler.Changes
-	if sel != wantSelectors(t) {
+	var plan reconciler.Plan
+	if haveSel != wantSelectors(t) {
 		in := &cloudtrail.PutEventSelectorsInput{TrailName: &name}
+		kind := "event selectors"
 		if len(t.Spec.AdvancedEventSelectors) > 0 {
-			in.AdvancedEventSelectors = wantAdvanced(t)
+			in.AdvancedEventSelectors, kind = wantAdvanced(t), "advanced event selectors"
 		} else {
 			in.EventSelectors = wantBasic(t)
 		}
-		if _, err := k.API.PutEventSelectors(ctx, in); err != nil {
-			return nil, common.Refused("put the event selectors of the trail "+name, err)
-		}
-		changes = append(changes, "Put the event selectors of the trail "+name)
+		plan.Add(fmt.Sprintf("put the %s of trail %s", kind, name), func(ctx context.Context) error {
+			if _, err := k.API.PutEventSelectors(ctx, in); err != nil {
+				return common.Fail("put the event selectors of the trail "+name, err)
+			}
+			return nil
+		})
 	}
-	if want := wantInsights(t); !slices.Equal(insights, want) {
+	if want := wantInsights(t); !slices.Equal(haveInsights, want) {
 		in := &cloudtrail.PutInsightSelectorsInput{TrailName: &name, InsightSelectors: []cttypes.InsightSelector{}}
 		for _, typ := range want {
 			in.InsightSelectors = append(in.InsightSelectors, cttypes.InsightSelector{InsightType: cttypes.InsightType(typ)})
 		}
-		if _, err := k.API.PutInsightSelectors(ctx, in); err != nil {
-			return changes, common.Refused("put the insight selectors of the trail "+name, err)
+		desc := fmt.Sprintf("turn on the insights %s of trail %s", strings.Join(want, ", "), name)
+		if len(want) == 0 {
+			desc = "turn off insights on trail " + name
 		}
-		changes = append(changes, "Put the insight selectors of the trail "+name)
+		plan.Add(desc, func(ctx context.Context) error {
+			if _, err := k.API.PutInsightSelectors(ctx, in); err != nil {
+				return common.Fail("put the insight selectors of the trail "+name, err)
+			}
+			return nil
+		})
 	}
-	return changes, nil
+	return plan
 }
 
 func (k *Kind) tags(ctx context.Context, arn string) (map[string]string, error) {
@@ -181,26 +181,21 @@ func (k *Kind) tags(ctx context.Context, arn string) (map[string]string, error) 
 	return tags, nil
 }
 
-func (k *Kind) syncTags(ctx context.Context, arn string, have, want map[string]string) (reconciler.Changes, error) {
-	set, remove := awsx.DiffTags(have, want)
-	if len(remove) > 0 {
-		keys := make([]cttypes.Tag, 0, len(remove))
-		for _, key := range remove {
-			keys = append(keys, cttypes.Tag{Key: aws.String(key)})
-		}
-		if _, err := k.API.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: &arn, TagsList: keys}); err != nil {
-			return nil, common.Refused("untag the trail", err)
-		}
+func (k *Kind) tagFuncs(arn string) awsx.TagFuncs {
+	return awsx.TagFuncs{
+		Set: func(ctx context.Context, tags map[string]string) error {
+			_, err := k.API.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: &arn, TagsList: trailTags(tags)})
+			return err
+		},
+		Remove: func(ctx context.Context, keys []string) error {
+			list := make([]cttypes.Tag, 0, len(keys))
+			for _, key := range keys {
+				list = append(list, cttypes.Tag{Key: aws.String(key)})
+			}
+			_, err := k.API.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: &arn, TagsList: list})
+			return err
+		},
 	}
-	if len(set) > 0 {
-		if _, err := k.API.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: &arn, TagsList: trailTags(set)}); err != nil {
-			return nil, common.Refused("tag the trail", err)
-		}
-	}
-	if len(set)+len(remove) == 0 {
-		return nil, nil
-	}
-	return reconciler.Changes{"Updated the tags of the trail"}, nil
 }
 
 func or(v, def string) string {

@@ -34,12 +34,13 @@ type Kind struct {
 }
 
 // Setup registers the controller.
-func Setup(mgr ctrl.Manager, env *common.Env, dir *ssoapi.Directory, opts reconciler.Options) error {
-	return reconciler.Setup(mgr, "permissionset", reconciler.Kind[*v1alpha1.PermissionSet](&Kind{Env: env, SSO: dir}),
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.Directory, opts reconciler.Options) error {
+	return reconciler.Setup(ctx, mgr, "permissionset", reconciler.Kind[*v1alpha1.PermissionSet](&Kind{Env: env, SSO: dir}),
 		func() *v1alpha1.PermissionSet { return &v1alpha1.PermissionSet{} }, opts)
 }
 
-// Observe follows requests in progress, then compares the permission set with the spec.
+// Observe follows requests in progress, then compares the permission set with the
+// spec and plans what differs.
 func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Observation, error) {
 	if err := k.followRequests(ctx, ps); err != nil {
 		return reconciler.Observation{}, err
@@ -48,13 +49,31 @@ func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconci
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	full := common.NeedsFullCheck(ps)
-	have, err := k.read(ctx, ps, want, full)
-	if err != nil || have == nil {
+	instance, _, err := k.SSO.Instance(ctx)
+	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	upToDate := len(diff(want, have, full)) == 0
-	return reconciler.Observation{Exists: true, UpToDate: upToDate}, nil
+	f, err := k.find(ctx, instance, ps)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	p := &planner{k: k, ps: ps, instance: instance}
+	if f == nil {
+		p.plan.Add("create "+p.name(), k.create(ps, instance, want))
+		empty := &state{description: want.description, session: want.session, relay: want.relay}
+		return reconciler.Observation{Plan: p.build(want, empty), Waiting: want.waiting}, nil
+	}
+	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = f.arn, instance, idOf(f.arn)
+	have, err := k.read(ctx, instance, f, want)
+	if err != nil {
+		return reconciler.Observation{}, err
+	}
+	ps.Status.ProvisionedAccountIDs = without(have.provisioned, have.stale)
+	plan := p.build(want, have)
+	if have.tags != nil {
+		plan = common.AddTags(plan, p.name(), have.tags, want.tags, k.tagFuncs(instance, f.arn))
+	}
+	return reconciler.Observation{Exists: true, Adopted: f.adopted, Plan: plan, Waiting: want.waiting}, nil
 }
 
 // followRequests drops the requests that ended; a failure stalls the object until
@@ -125,93 +144,83 @@ func ignoreGone(err error) error {
 	return err
 }
 
-// Create creates the permission set; policies and assignments follow in Update.
-func (k *Kind) Create(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Changes, error) {
-	instance, _, err := k.SSO.Instance(ctx)
-	if err != nil {
-		return nil, err
+// create creates the permission set with its attributes and tags; its policies and
+// assignments are the changes that follow in the plan.
+func (k *Kind) create(ps *v1alpha1.PermissionSet, instance string, want *state) func(context.Context) error {
+	return func(ctx context.Context) error {
+		out, err := k.SSO.API.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String(ps.AWSName()),
+			Description: optional(want.description), SessionDuration: optional(want.session), RelayState: optional(want.relay),
+			Tags: ssoTags(want.tags)})
+		if awsx.IsCode(err, "ConflictException") {
+			return fmt.Errorf("a permission set named %q appeared meanwhile; reading it again", ps.AWSName())
+		}
+		if err != nil {
+			return common.Fail(fmt.Sprintf("create permission set %q", ps.AWSName()), err)
+		}
+		ps.Status.ARN, ps.Status.InstanceARN = aws.ToString(out.PermissionSet.PermissionSetArn), instance
+		ps.Status.ID = idOf(ps.Status.ARN)
+		return nil
 	}
-	out, err := k.SSO.API.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String(ps.AWSName()),
-		Description: optional(ps.Spec.Description), SessionDuration: optional(ps.Spec.SessionDuration), RelayState: optional(ps.Spec.RelayState),
-		Tags: ssoTags(ps.Spec.Tags)})
-	if awsx.Code(err) == "ConflictException" {
-		return nil, nil // it exists: the next observe adopts it by name
-	}
-	if err != nil {
-		return nil, common.Refused(fmt.Sprintf("create permission set %q", ps.AWSName()), err)
-	}
-	ps.Status.ARN, ps.Status.InstanceARN = aws.ToString(out.PermissionSet.PermissionSetArn), instance
-	ps.Status.ID = ps.Status.ARN[len(ps.Status.ARN)-19:]
-	return reconciler.Changes{fmt.Sprintf("Created permission set %q (%s)", ps.AWSName(), ps.Status.ARN)}, nil
 }
 
-// Update makes the permission set, its policies and its assignments match the spec,
-// and provisions it wherever a change has to reach.
-func (k *Kind) Update(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Changes, error) {
-	want, err := k.desired(ctx, ps)
-	if err != nil {
-		return nil, err
+func (k *Kind) tagFuncs(instance, arn string) awsx.TagFuncs {
+	return awsx.TagFuncs{
+		Set: func(ctx context.Context, tags map[string]string) error {
+			_, err := k.SSO.API.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: &instance, ResourceArn: &arn, Tags: ssoTags(tags)})
+			return err
+		},
+		Remove: func(ctx context.Context, keys []string) error {
+			_, err := k.SSO.API.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: &instance, ResourceArn: &arn, TagKeys: keys})
+			return err
+		},
 	}
-	have, err := k.read(ctx, ps, want, true)
-	if err != nil || have == nil {
-		return nil, err
-	}
-	instance := ps.Status.InstanceARN
-	var changes reconciler.Changes
-	needsProvision := false
-	for _, step := range diff(want, have, true) {
-		c, provision, err := k.apply(ctx, ps, instance, step, want, have)
-		if err != nil {
-			return changes, err
-		}
-		changes = append(changes, c...)
-		needsProvision = needsProvision || provision
-	}
-	if needsProvision && len(have.provisioned) > 0 {
-		out, err := k.SSO.API.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN,
-			TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts})
-		if err != nil {
-			return changes, common.Refused("provision permission set "+ps.Status.ARN, err)
-		}
-		ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: "Provision", RequestID: aws.ToString(out.PermissionSetProvisioningStatus.RequestId)})
-		changes = append(changes, fmt.Sprintf("Provisioning to %d accounts", len(have.provisioned)))
-	}
-	return changes, nil
 }
 
-// Delete removes every assignment, waits for AWS to finish, then deletes the set.
+// Delete removes every assignment, waits for AWS to finish, then deletes the set. An
+// object that lost its ARN looks the set up by name; a set that belongs to another
+// object is never touched.
 func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Changes, error) {
 	if err := k.followRequests(ctx, ps); err != nil && !reconciler.IsStalled(err) {
 		return nil, err
 	}
-	if ps.Status.ARN == "" {
+	instance, _, err := k.SSO.Instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := k.find(reconciler.WithFullCheck(ctx, true), instance, ps)
+	if err != nil && !reconciler.IsStalled(err) {
+		return nil, err
+	}
+	if f == nil || !common.Owns(ps, idOf(f.arn), f.tags[common.OwnerTag]) {
 		return nil, nil
 	}
-	instance := ps.Status.InstanceARN
-	have, err := k.read(ctx, ps, &state{}, false)
-	if err != nil || have == nil {
+	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = f.arn, instance, idOf(f.arn)
+	have, err := k.read(ctx, instance, f, &state{})
+	if err != nil {
 		return nil, err
 	}
 	var changes reconciler.Changes
 	for _, a := range have.assignments {
-		c, err := k.deleteAssignment(ctx, ps, instance, a)
-		if err != nil {
+		if err := k.deleteAssignment(ctx, ps, instance, a); err != nil {
 			return changes, err
 		}
-		changes = append(changes, c)
+		changes = append(changes, fmt.Sprintf("Removing the assignment of %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account))
 	}
 	if len(ps.Status.PendingRequests) > 0 {
+		if err := reconciler.SaveStatus(ctx); err != nil {
+			return changes, err
+		}
 		return changes, reconciler.Wait(RequestPoll, v1alpha1.ReasonDeleting, "removing %d account assignments before deleting the permission set", len(ps.Status.PendingRequests))
 	}
-	_, err = k.SSO.API.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN})
+	_, err = k.SSO.API.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: &instance, PermissionSetArn: &f.arn})
 	switch {
 	case awsx.IsNotFound(err):
-	case awsx.Code(err) == "ConflictException":
+	case awsx.IsCode(err, "ConflictException"):
 		return changes, reconciler.Wait(RequestPoll, v1alpha1.ReasonDeleting, "AWS is still removing assignments or provisioning: %s", awsx.Message(err))
 	case err != nil:
-		return changes, common.Refused("delete permission set "+ps.Status.ARN, err)
+		return changes, common.Fail("delete permission set "+f.arn, err)
 	}
-	return append(changes, "Deleted permission set "+ps.Status.ARN), nil
+	return append(changes, "Deleted permission set "+f.arn), nil
 }
 
 // Retain reports whether the deletion policy keeps the permission set in AWS.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/controller/common"
 	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
@@ -24,11 +25,8 @@ import (
 // assignmentKey is one account assignment of the permission set.
 type assignmentKey struct{ Account, PrincipalType, PrincipalID string }
 
-func (a assignmentKey) String() string {
-	return a.PrincipalType + " " + a.PrincipalID + " on " + a.Account
-}
-
-// state is a permission set as the spec wants it or as AWS holds it.
+// state is a permission set as the spec wants it or as AWS holds it. Attributes the
+// spec leaves empty (description, relay state) are not compared.
 type state struct {
 	description, session, relay string
 	managed                     []string
@@ -37,15 +35,20 @@ type state struct {
 	boundary                    string   // "managed|arn" or "customer|path|name"
 	tags                        map[string]string
 	assignments                 []assignmentKey
+	// names are the principals' names, by id (the spec's).
+	names map[string]string
 	// provisioned and stale are the accounts where the set is provisioned, and
 	// where the latest version is not (AWS only).
 	provisioned, stale []string
+	// waiting lists references that do not resolve yet (the spec only).
+	waiting []string
 }
 
-// desired maps the spec to the state AWS should hold, resolving principals and accounts.
+// desired maps the spec to the state AWS should hold, resolving principals and
+// accounts. A reference that does not resolve keeps the account it resolved to before.
 func (k *Kind) desired(ctx context.Context, ps *v1alpha1.PermissionSet) (*state, error) {
 	s := &state{description: ps.Spec.Description, session: ps.Spec.SessionDuration, relay: ps.Spec.RelayState,
-		managed: sorted(ps.Spec.ManagedPolicies), tags: maps.Clone(map[string]string(ps.Spec.Tags))}
+		managed: sorted(ps.Spec.ManagedPolicies), tags: common.WantTags(ps, ps.Spec.Tags), names: map[string]string{}}
 	if s.session == "" {
 		s.session = "PT1H"
 	}
@@ -67,87 +70,104 @@ func (k *Kind) desired(ctx context.Context, ps *v1alpha1.PermissionSet) (*state,
 			s.boundary = "customer|" + pathOr(b.CustomerManagedPolicy.Path) + "|" + b.CustomerManagedPolicy.Name
 		}
 	}
+	return s, k.desiredAssignments(ctx, ps, s)
+}
+
+func (k *Kind) desiredAssignments(ctx context.Context, ps *v1alpha1.PermissionSet, s *state) error {
+	before := map[string][]string{}
+	for _, r := range ps.Status.ResolvedAccounts {
+		before[r.Ref] = r.IDs
+	}
+	var resolved []v1alpha1.ResolvedRef
 	set := map[assignmentKey]bool{}
 	for _, a := range ps.Spec.Assignments {
-		pid := a.Principal.ID
-		if pid == "" {
-			id, err := k.SSO.PrincipalID(ctx, a.Principal.Type, a.Principal.Name)
-			if awsx.IsNotFound(err) {
-				return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "the identity store has no %s named %q; fix the name, or create it in IAM Identity Center", strings.ToLower(a.Principal.Type), a.Principal.Name)
-			}
-			if err != nil {
-				return nil, err
-			}
-			pid = id
+		pid, err := k.principal(ctx, a.Principal)
+		if err != nil {
+			return err
 		}
+		s.names[pid] = strings.ToLower(a.Principal.Type) + " " + or(a.Principal.Name, pid)
 		accounts := slices.Clone(a.AccountIDs)
 		for _, ref := range a.AccountRefs {
+			name := or(ref.Namespace, k.OperatorNamespace) + "/" + ref.Name
 			id, err := k.AccountID(ctx, ref.Namespace, ref.Name)
-			if err != nil {
-				return nil, err
+			switch {
+			case reconciler.IsWait(err):
+				s.waiting = append(s.waiting, err.Error())
+				accounts = append(accounts, before[name]...)
+				if len(before[name]) > 0 {
+					resolved = append(resolved, v1alpha1.ResolvedRef{Ref: name, IDs: before[name]})
+				}
+			case err != nil:
+				return err
+			default:
+				accounts = append(accounts, id)
+				resolved = append(resolved, v1alpha1.ResolvedRef{Ref: name, IDs: []string{id}})
 			}
-			accounts = append(accounts, id)
 		}
 		for _, acct := range accounts {
 			set[assignmentKey{Account: acct, PrincipalType: a.Principal.Type, PrincipalID: pid}] = true
 		}
 	}
+	ps.Status.ResolvedAccounts = compactRefs(resolved)
 	s.assignments = sortedKeys(set)
-	return s, nil
+	return nil
 }
 
-func pathOr(p string) string {
-	if p == "" {
-		return "/"
+func (k *Kind) principal(ctx context.Context, p v1alpha1.Principal) (string, error) {
+	if p.ID != "" {
+		return p.ID, nil
 	}
-	return p
+	id, err := k.SSO.PrincipalID(ctx, p.Type, p.Name)
+	if awsx.IsNotFound(err) {
+		return "", reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "the identity store has no %s named %q; fix the name, or create it in IAM Identity Center", strings.ToLower(p.Type), p.Name)
+	}
+	return id, err
 }
 
-// read returns the state AWS holds, or nil when the permission set does not exist.
-// Tags are read only on a full check, the only time they are compared.
-func (k *Kind) read(ctx context.Context, ps *v1alpha1.PermissionSet, want *state, full bool) (*state, error) {
-	instance, _, err := k.SSO.Instance(ctx)
+// found is the permission set as AWS holds it, and whether the object just adopted it.
+type found struct {
+	arn, name string
+	set       *ssotypes.PermissionSet
+	tags      map[string]string // read on a full check, or when found by name
+	adopted   bool
+}
+
+// find returns the permission set by ARN, or by name, under the ownership rules; nil
+// when it does not exist. A transient error never loses the ARN the object holds.
+func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.PermissionSet) (*found, error) {
+	var d *ssotypes.PermissionSet
+	byName := false
+	if ps.Status.ARN != "" {
+		out, err := k.SSO.API.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN})
+		switch {
+		case err == nil:
+			d = out.PermissionSet
+		case !awsx.IsNotFound(err):
+			return nil, err
+		}
+	}
+	if d == nil {
+		var err error
+		if d, err = k.byName(ctx, instance, ps.AWSName()); err != nil || d == nil {
+			return nil, err
+		}
+		byName = true
+	}
+	f := &found{arn: aws.ToString(d.PermissionSetArn), name: aws.ToString(d.Name), set: d}
+	if !byName && !reconciler.FullCheck(ctx) {
+		return f, nil
+	}
+	tags, err := k.readTags(ctx, instance, f.arn)
 	if err != nil {
 		return nil, err
 	}
-	d, err := k.find(ctx, instance, ps)
-	if err != nil || d == nil {
-		ps.Status.ARN, ps.Status.ID = "", ""
-		return nil, err
-	}
-	arn := aws.ToString(d.PermissionSetArn)
-	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = arn, instance, arn[strings.LastIndex(arn, "/")+1:]
-	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState)}
-	in := setRef{instance: &instance, arn: &arn}
-	steps := []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readProvisioned}
-	if full {
-		steps = append(steps, k.readTags)
-	}
-	for _, step := range steps {
-		if err := step(ctx, in, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := k.readAssignments(ctx, in, s, want); err != nil {
-		return nil, err
-	}
-	ps.Status.ProvisionedAccountIDs = without(s.provisioned, s.stale)
-	return s, nil
+	f.tags = tags
+	f.adopted, err = k.Claim(ctx, ps, common.AWSObject{Noun: "permission set", Name: f.name, ID: idOf(f.arn), Owner: tags[common.OwnerTag],
+		Fix: "choose another spec.name"})
+	return f, err
 }
 
-type setRef struct{ instance, arn *string }
-
-// find returns the permission set by ARN, or adopts it by name.
-func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.PermissionSet) (*ssotypes.PermissionSet, error) {
-	if ps.Status.ARN != "" {
-		out, err := k.SSO.API.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN})
-		if err == nil {
-			return out.PermissionSet, nil
-		}
-		if !awsx.IsNotFound(err) {
-			return nil, err
-		}
-	}
+func (k *Kind) byName(ctx context.Context, instance, name string) (*ssotypes.PermissionSet, error) {
 	pages := ssoadmin.NewListPermissionSetsPaginator(k.SSO.API, &ssoadmin.ListPermissionSetsInput{InstanceArn: &instance})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -159,7 +179,7 @@ func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.Permissio
 			if err != nil {
 				return nil, err
 			}
-			if aws.ToString(out.PermissionSet.Name) == ps.AWSName() {
+			if aws.ToString(out.PermissionSet.Name) == name {
 				return out.PermissionSet, nil
 			}
 		}
@@ -167,153 +187,20 @@ func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.Permissio
 	return nil, nil
 }
 
-func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
-	managed := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
-	for managed.HasMorePages() {
-		page, err := managed.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, p := range page.AttachedManagedPolicies {
-			s.managed = append(s.managed, aws.ToString(p.Arn))
-		}
+func idOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+func pathOr(p string) string {
+	if p == "" {
+		return "/"
 	}
-	sort.Strings(s.managed)
-	customer := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
-	for customer.HasMorePages() {
-		page, err := customer.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, p := range page.CustomerManagedPolicyReferences {
-			s.customer = append(s.customer, pathOr(aws.ToString(p.Path))+"|"+aws.ToString(p.Name))
-		}
-	}
-	sort.Strings(s.customer)
-	return nil
+	return p
 }
 
-func (k *Kind) readInline(ctx context.Context, in setRef, s *state) error {
-	out, err := k.SSO.API.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
-	if err != nil {
-		return err
+func or(s, def string) string {
+	if s == "" {
+		return def
 	}
-	if doc := aws.ToString(out.InlinePolicy); doc != "" {
-		s.inline, _ = servicecontrolpolicy.Minify([]byte(doc))
-	}
-	return nil
-}
-
-func (k *Kind) readBoundary(ctx context.Context, in setRef, s *state) error {
-	out, err := k.SSO.API.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
-	if awsx.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if b := out.PermissionsBoundary; b != nil {
-		if b.ManagedPolicyArn != nil {
-			s.boundary = "managed|" + aws.ToString(b.ManagedPolicyArn)
-		} else if c := b.CustomerManagedPolicyReference; c != nil {
-			s.boundary = "customer|" + pathOr(aws.ToString(c.Path)) + "|" + aws.ToString(c.Name)
-		}
-	}
-	return nil
-}
-
-func (k *Kind) readTags(ctx context.Context, in setRef, s *state) error {
-	s.tags = map[string]string{}
-	pages := ssoadmin.NewListTagsForResourcePaginator(k.SSO.API, &ssoadmin.ListTagsForResourceInput{InstanceArn: in.instance, ResourceArn: in.arn})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, t := range page.Tags {
-			s.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return nil
-}
-
-func (k *Kind) readProvisioned(ctx context.Context, in setRef, s *state) error {
-	for _, status := range []ssotypes.ProvisioningStatus{"", ssotypes.ProvisioningStatusLatestPermissionSetNotProvisioned} {
-		var ids []string
-		pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(k.SSO.API, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
-			InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, page.AccountIds...)
-		}
-		sort.Strings(ids)
-		if status == "" {
-			s.provisioned = ids
-		} else {
-			s.stale = ids
-		}
-	}
-	return nil
-}
-
-// readAssignments lists the assignments in every account the set is provisioned in or
-// should be assigned to.
-func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *state) error {
-	accounts := map[string]bool{}
-	for _, a := range s.provisioned {
-		accounts[a] = true
-	}
-	for _, a := range want.assignments {
-		accounts[a.Account] = true
-	}
-	set := map[assignmentKey]bool{}
-	for _, acct := range sortedKeys(accounts) {
-		pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, a := range page.AccountAssignments {
-				set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
-			}
-		}
-	}
-	s.assignments = sortedKeys(set)
-	return nil
-}
-
-// diff names what differs between want and have; tags only on a full check.
-func diff(want, have *state, full bool) []string {
-	var steps []string
-	if want.description != have.description || want.session != have.session || want.relay != have.relay {
-		steps = append(steps, "attributes")
-	}
-	if !slices.Equal(want.managed, have.managed) {
-		steps = append(steps, "managed")
-	}
-	if !slices.Equal(want.customer, have.customer) {
-		steps = append(steps, "customer")
-	}
-	if want.inline != have.inline {
-		steps = append(steps, "inline")
-	}
-	if want.boundary != have.boundary {
-		steps = append(steps, "boundary")
-	}
-	if full && !maps.Equal(want.tags, have.tags) && (len(want.tags)+len(have.tags) > 0) {
-		steps = append(steps, "tags")
-	}
-	if !slices.Equal(want.assignments, have.assignments) {
-		steps = append(steps, "assignments")
-	}
-	if len(have.stale) > 0 {
-		steps = append(steps, "stale")
-	}
-	return steps
+	return s
 }
 
 func sorted(in []string) []string {
@@ -328,6 +215,18 @@ func sortedKeys[K comparable](m map[K]bool) []K {
 		out = append(out, k)
 	}
 	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
+	return out
+}
+
+func compactRefs(refs []v1alpha1.ResolvedRef) []v1alpha1.ResolvedRef {
+	m := map[string][]string{}
+	for _, r := range refs {
+		m[r.Ref] = sorted(append(m[r.Ref], r.IDs...))
+	}
+	var out []v1alpha1.ResolvedRef
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, v1alpha1.ResolvedRef{Ref: k, IDs: m[k]})
+	}
 	return out
 }
 

@@ -12,9 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -32,8 +29,8 @@ import (
 type Kind struct{ *common.Env }
 
 // Setup registers the controller.
-func Setup(mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
-	return reconciler.Setup(mgr, "servicecontrolpolicy", reconciler.Kind[*v1alpha1.ServiceControlPolicy](&Kind{env}),
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
+	return reconciler.Setup(ctx, mgr, "servicecontrolpolicy", reconciler.Kind[*v1alpha1.ServiceControlPolicy](&Kind{env}),
 		func() *v1alpha1.ServiceControlPolicy { return &v1alpha1.ServiceControlPolicy{} }, opts)
 }
 
@@ -60,80 +57,8 @@ func document(p *v1alpha1.ServiceControlPolicy) (string, error) {
 	return doc, nil
 }
 
-// targets resolves targetRefs and targetIds to AWS ids.
-func (k *Kind) targets(ctx context.Context, p *v1alpha1.ServiceControlPolicy, tree *orgapi.Tree) ([]string, error) {
-	set := map[string]bool{}
-	for _, id := range p.Spec.TargetIDs {
-		set[id] = true
-	}
-	for _, ref := range p.Spec.TargetRefs {
-		switch ref.Kind {
-		case "Root":
-			set[tree.RootID] = true
-		case "OrganizationalUnit":
-			id, _, err := k.OUID(ctx, ref.Name)
-			if err != nil {
-				return nil, err
-			}
-			set[id] = true
-		case "Account":
-			id, err := k.AccountID(ctx, ref.Namespace, ref.Name)
-			if err != nil {
-				return nil, err
-			}
-			set[id] = true
-		}
-	}
-	return slices.Sorted(maps.Keys(set)), nil
-}
-
-// find returns the policy by id, or adopts it by name.
-func (k *Kind) find(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*types.Policy, error) {
-	if p.Status.ID != "" {
-		out, err := k.OrgAPI.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: &p.Status.ID})
-		if err == nil {
-			return out.Policy, nil
-		}
-		if !awsx.IsNotFound(err) {
-			return nil, err
-		}
-	}
-	pages := organizations.NewListPoliciesPaginator(k.OrgAPI, &organizations.ListPoliciesInput{Filter: types.PolicyType(p.PolicyType())})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range page.Policies {
-			if aws.ToString(s.Name) == p.AWSName() && !s.AwsManaged {
-				out, err := k.OrgAPI.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: s.Id})
-				if err != nil {
-					return nil, err
-				}
-				return out.Policy, nil
-			}
-		}
-	}
-	return nil, nil
-}
-
-func (k *Kind) attached(ctx context.Context, id string) ([]string, error) {
-	var out []string
-	pages := organizations.NewListTargetsForPolicyPaginator(k.OrgAPI, &organizations.ListTargetsForPolicyInput{PolicyId: &id})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Targets {
-			out = append(out, aws.ToString(t.TargetId))
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// Observe compares the policy's name, description, document, attachments and tags.
+// Observe compares the policy's name, description, document, attachments and tags
+// with the spec, and plans what differs.
 func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (reconciler.Observation, error) {
 	doc, err := document(p)
 	if err != nil {
@@ -147,180 +72,141 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	pol, err := k.find(ctx, p)
-	if err != nil || pol == nil {
-		p.Status.ID, p.Status.ARN = "", ""
+	var plan reconciler.Plan
+	if !tree.PolicyTypes[p.PolicyType()] {
+		plan.Add("enable the policy type "+p.PolicyType()+" on the root", k.enableType(p.PolicyType(), tree.RootID))
+	}
+	found, err := k.find(ctx, p)
+	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	p.Status.ID, p.Status.ARN = aws.ToString(pol.PolicySummary.Id), aws.ToString(pol.PolicySummary.Arn)
-	have, err := k.attached(ctx, p.Status.ID)
+	if found == nil {
+		plan.Add(fmt.Sprintf("create %s %s", policyNoun(p), p.AWSName()), k.create(p, doc))
+		plan = append(plan, k.attachments(p, tree, nil, want.ids)...)
+		return reconciler.Observation{Plan: plan, Waiting: want.waiting}, nil
+	}
+	p.Status.ID, p.Status.ARN = found.id, found.arn
+	have, err := k.attached(ctx, found.id)
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
 	p.Status.AttachedTargetIDs = have
-	current, _ := Minify([]byte(aws.ToString(pol.Content)))
-	upToDate := current == doc && aws.ToString(pol.PolicySummary.Name) == p.AWSName() &&
-		aws.ToString(pol.PolicySummary.Description) == p.Spec.Description && slices.Equal(have, want)
-	if upToDate && common.NeedsFullCheck(p) {
-		tags, err := orgapi.Tags(ctx, k.OrgAPI, p.Status.ID)
+	if c := k.update(p, found, doc); c != nil {
+		plan = append(plan, *c)
+	}
+	plan = append(plan, k.attachments(p, tree, have, want.ids)...)
+	if found.tags != nil {
+		plan = common.AddTags(plan, fmt.Sprintf("%s %s (%s)", policyNoun(p), p.AWSName(), found.id), found.tags,
+			common.WantTags(p, p.Spec.Tags), orgapi.TagFuncs(k.OrgAPI, found.id))
+	}
+	return reconciler.Observation{Exists: true, Adopted: found.adopted, Plan: plan, Waiting: want.waiting}, nil
+}
+
+// update plans the change of content, name or description. The description is only
+// compared when the spec sets one.
+func (k *Kind) update(p *v1alpha1.ServiceControlPolicy, found *policy, doc string) *reconciler.Change {
+	var what []string
+	in := &organizations.UpdatePolicyInput{PolicyId: aws.String(found.id)}
+	if found.content != doc {
+		what, in.Content = append(what, "content"), aws.String(doc)
+	}
+	if found.name != p.AWSName() {
+		what, in.Name = append(what, fmt.Sprintf("name (to %q)", p.AWSName())), aws.String(p.AWSName())
+	}
+	if p.Spec.Description != "" && found.description != p.Spec.Description {
+		what, in.Description = append(what, "description"), aws.String(p.Spec.Description)
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return &reconciler.Change{Description: fmt.Sprintf("update the %s of %s %s (%s)", joinAnd(what), policyNoun(p), found.name, found.id),
+		Apply: func(ctx context.Context) error {
+			if _, err := k.OrgAPI.UpdatePolicy(ctx, in); err != nil {
+				return common.Fail("update policy "+found.id, err)
+			}
+			return nil
+		}}
+}
+
+func (k *Kind) create(p *v1alpha1.ServiceControlPolicy, doc string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		out, err := k.OrgAPI.CreatePolicy(ctx, &organizations.CreatePolicyInput{Content: &doc, Description: aws.String(p.Spec.Description),
+			Name: aws.String(p.AWSName()), Type: types.PolicyType(p.PolicyType()), Tags: orgapi.ToTags(common.WantTags(p, p.Spec.Tags))})
+		if awsx.IsAlreadyExists(err) {
+			return fmt.Errorf("a policy named %q appeared meanwhile; reading it again", p.AWSName())
+		}
 		if err != nil {
-			return reconciler.Observation{}, err
+			return common.Fail(fmt.Sprintf("create policy %q", p.AWSName()), err)
 		}
-		upToDate = maps.Equal(tags, map[string]string(p.Spec.Tags))
+		p.Status.ID, p.Status.ARN = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
+		return nil
 	}
-	return reconciler.Observation{Exists: true, UpToDate: upToDate}, nil
 }
 
-// Create creates the policy; attachments follow in Update.
-func (k *Kind) Create(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (reconciler.Changes, error) {
-	doc, err := document(p)
-	if err != nil {
-		return nil, err
-	}
-	out, err := k.OrgAPI.CreatePolicy(ctx, &organizations.CreatePolicyInput{Content: &doc, Description: aws.String(p.Spec.Description),
-		Name: aws.String(p.AWSName()), Type: types.PolicyType(p.PolicyType()), Tags: orgapi.ToTags(p.Spec.Tags)})
-	if awsx.IsAlreadyExists(err) {
-		return nil, nil // created meanwhile by someone else: the next observe adopts it by name
-	}
-	if err != nil {
-		return nil, common.Refused(fmt.Sprintf("create policy %q", p.AWSName()), err)
-	}
-	p.Status.ID, p.Status.ARN = aws.ToString(out.Policy.PolicySummary.Id), aws.ToString(out.Policy.PolicySummary.Arn)
-	return reconciler.Changes{fmt.Sprintf("Created policy %s %q", p.Status.ID, p.AWSName())}, nil
-}
-
-// Update enables the policy type, updates the policy, and makes the attachments and
-// tags equal to the spec.
-func (k *Kind) Update(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (reconciler.Changes, error) {
-	var changes reconciler.Changes
-	doc, err := document(p)
-	if err != nil {
-		return nil, err
-	}
-	tree, err := k.Org.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if c, err := k.enableType(ctx, p.PolicyType(), tree); err != nil {
-		return changes, err
-	} else if c != "" {
-		changes = append(changes, c)
-	}
-	pol, err := k.find(ctx, p)
-	if err != nil || pol == nil {
-		return changes, err
-	}
-	current, _ := Minify([]byte(aws.ToString(pol.Content)))
-	if current != doc || aws.ToString(pol.PolicySummary.Name) != p.AWSName() || aws.ToString(pol.PolicySummary.Description) != p.Spec.Description {
-		_, err := k.OrgAPI.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: &p.Status.ID, Content: &doc,
-			Name: aws.String(p.AWSName()), Description: aws.String(p.Spec.Description)})
-		if err != nil {
-			return changes, common.Refused("update policy "+p.Status.ID, err)
-		}
-		changes = append(changes, "Updated policy "+p.Status.ID)
-	}
-	c, err := k.syncAttachments(ctx, p, tree)
-	changes = append(changes, c...)
-	if err != nil {
-		return changes, err
-	}
-	tags, err := orgapi.Tags(ctx, k.OrgAPI, p.Status.ID)
-	if err != nil {
-		return changes, err
-	}
-	if changed, err := orgapi.SyncTags(ctx, k.OrgAPI, p.Status.ID, tags, p.Spec.Tags); err != nil {
-		return changes, common.Refused("tag policy "+p.Status.ID, err)
-	} else if changed {
-		changes = append(changes, "Updated the tags of policy "+p.Status.ID)
-	}
-	return changes, nil
-}
-
-func (k *Kind) enableType(ctx context.Context, typ string, tree *orgapi.Tree) (string, error) {
-	if tree.PolicyTypes[typ] {
-		return "", nil
-	}
-	_, err := k.OrgAPI.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &tree.RootID, PolicyType: types.PolicyType(typ)})
-	if err != nil && !awsx.IsAlreadyExists(err) {
-		return "", common.Refused("enable the policy type "+typ+" on the root", err)
-	}
-	k.Org.Update(func(t *orgapi.Tree) { t.PolicyTypes[typ] = true })
-	return "Enabled the policy type " + typ + " on the root", nil
-}
-
-func (k *Kind) syncAttachments(ctx context.Context, p *v1alpha1.ServiceControlPolicy, tree *orgapi.Tree) (reconciler.Changes, error) {
-	var changes reconciler.Changes
-	want, err := k.targets(ctx, p, tree)
-	if err != nil {
-		return nil, err
-	}
-	have, err := k.attached(ctx, p.Status.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range want {
-		if slices.Contains(have, id) {
-			continue
-		}
-		_, err := k.OrgAPI.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: &p.Status.ID, TargetId: aws.String(id)})
+func (k *Kind) enableType(typ, root string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := k.OrgAPI.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: &root, PolicyType: types.PolicyType(typ)})
 		if err != nil && !awsx.IsAlreadyExists(err) {
-			return changes, common.Refused(fmt.Sprintf("attach policy %s to %s", p.Status.ID, id), err)
+			return common.Fail("enable the policy type "+typ+" on the root", err)
 		}
-		changes = append(changes, fmt.Sprintf("Attached policy %s to %s", p.Status.ID, id))
+		k.Org.Update(func(t *orgapi.Tree) { t.PolicyTypes[typ] = true })
+		return nil
 	}
-	for _, id := range have {
-		if slices.Contains(want, id) {
-			continue
-		}
-		if c, err := k.detach(ctx, p.Status.ID, id); err != nil {
-			return changes, err
-		} else if c != "" {
-			changes = append(changes, c)
-		}
-	}
-	p.Status.AttachedTargetIDs = want
-	return changes, nil
 }
 
-func (k *Kind) detach(ctx context.Context, policyID, target string) (string, error) {
-	_, err := k.OrgAPI.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: &policyID, TargetId: &target})
-	switch {
-	case awsx.Code(err) == "PolicyNotAttachedException", awsx.Code(err) == "TargetNotFoundException":
-		return "", nil
-	case err != nil:
-		return "", common.Refused(fmt.Sprintf("detach policy %s from %s", policyID, target), err)
-	}
-	return fmt.Sprintf("Detached policy %s from %s", policyID, target), nil
-}
-
-// Delete detaches the policy from every target, then deletes it.
+// Delete detaches the policy from every target, then deletes it; it never touches a
+// policy that belongs to another object.
 func (k *Kind) Delete(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (reconciler.Changes, error) {
-	if p.Status.ID == "" {
+	found, err := k.find(reconciler.WithFullCheck(ctx, true), p)
+	if err != nil && !reconciler.IsStalled(err) {
+		return nil, err
+	}
+	if found == nil || !common.Owns(p, found.id, found.tags[common.OwnerTag]) {
 		return nil, nil
 	}
-	var changes reconciler.Changes
-	have, err := k.attached(ctx, p.Status.ID)
+	have, err := k.attached(ctx, found.id)
 	if awsx.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	var changes reconciler.Changes
 	for _, id := range have {
-		c, err := k.detach(ctx, p.Status.ID, id)
-		if err != nil {
+		if err := k.detach(ctx, found.id, id); err != nil {
 			return changes, err
 		}
-		changes = append(changes, c)
+		changes = append(changes, fmt.Sprintf("Detached policy %s from %s", found.id, id))
 	}
-	_, err = k.OrgAPI.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: &p.Status.ID})
+	_, err = k.OrgAPI.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: &found.id})
 	if err != nil && !awsx.IsNotFound(err) {
-		return changes, common.Refused("delete policy "+p.Status.ID, err)
+		return changes, common.Fail("delete policy "+found.id, err)
 	}
-	return append(changes, "Deleted policy "+p.Status.ID), nil
+	return append(changes, "Deleted policy "+found.id), nil
 }
 
 // Retain reports whether the deletion policy keeps the policy in AWS.
 func (k *Kind) Retain(p *v1alpha1.ServiceControlPolicy) bool {
 	return p.Spec.DeletionPolicy == v1alpha1.DeletionPolicyRetain
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 1:
+		return parts[0]
+	case 2:
+		return parts[0] + " and " + parts[1]
+	}
+	out := ""
+	for i, s := range parts {
+		switch {
+		case i == len(parts)-1:
+			out += ", and " + s
+		case i > 0:
+			out += ", " + s
+		default:
+			out = s
+		}
+	}
+	return out
 }

@@ -1,0 +1,153 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package permissionset
+
+import (
+	"context"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
+)
+
+type setRef struct{ instance, arn *string }
+
+// read returns the state AWS holds for a permission set that exists.
+func (k *Kind) read(ctx context.Context, instance string, f *found, want *state) (*state, error) {
+	d := f.set
+	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState), tags: f.tags}
+	in := setRef{instance: &instance, arn: &f.arn}
+	for _, step := range []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readProvisioned} {
+		if err := step(ctx, in, s); err != nil {
+			return nil, err
+		}
+	}
+	if err := k.readAssignments(ctx, in, s, want); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
+	managed := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	for managed.HasMorePages() {
+		page, err := managed.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range page.AttachedManagedPolicies {
+			s.managed = append(s.managed, aws.ToString(p.Arn))
+		}
+	}
+	sort.Strings(s.managed)
+	customer := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	for customer.HasMorePages() {
+		page, err := customer.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range page.CustomerManagedPolicyReferences {
+			s.customer = append(s.customer, pathOr(aws.ToString(p.Path))+"|"+aws.ToString(p.Name))
+		}
+	}
+	sort.Strings(s.customer)
+	return nil
+}
+
+func (k *Kind) readInline(ctx context.Context, in setRef, s *state) error {
+	out, err := k.SSO.API.GetInlinePolicyForPermissionSet(ctx, &ssoadmin.GetInlinePolicyForPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	if err != nil {
+		return err
+	}
+	if doc := aws.ToString(out.InlinePolicy); doc != "" {
+		s.inline, _ = servicecontrolpolicy.Minify([]byte(doc))
+	}
+	return nil
+}
+
+func (k *Kind) readBoundary(ctx context.Context, in setRef, s *state) error {
+	out, err := k.SSO.API.GetPermissionsBoundaryForPermissionSet(ctx, &ssoadmin.GetPermissionsBoundaryForPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	if awsx.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b := out.PermissionsBoundary; b != nil {
+		if b.ManagedPolicyArn != nil {
+			s.boundary = "managed|" + aws.ToString(b.ManagedPolicyArn)
+		} else if c := b.CustomerManagedPolicyReference; c != nil {
+			s.boundary = "customer|" + pathOr(aws.ToString(c.Path)) + "|" + aws.ToString(c.Name)
+		}
+	}
+	return nil
+}
+
+func (k *Kind) readTags(ctx context.Context, instance, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	pages := ssoadmin.NewListTagsForResourcePaginator(k.SSO.API, &ssoadmin.ListTagsForResourceInput{InstanceArn: &instance, ResourceArn: &arn})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+func (k *Kind) readProvisioned(ctx context.Context, in setRef, s *state) error {
+	for _, status := range []ssotypes.ProvisioningStatus{"", ssotypes.ProvisioningStatusLatestPermissionSetNotProvisioned} {
+		var ids []string
+		pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(k.SSO.API, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
+			InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, page.AccountIds...)
+		}
+		sort.Strings(ids)
+		if status == "" {
+			s.provisioned = ids
+		} else {
+			s.stale = ids
+		}
+	}
+	return nil
+}
+
+// readAssignments lists the assignments in every account the set is provisioned in or
+// should be assigned to.
+func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *state) error {
+	accounts := map[string]bool{}
+	for _, a := range s.provisioned {
+		accounts[a] = true
+	}
+	for _, a := range want.assignments {
+		accounts[a.Account] = true
+	}
+	set := map[assignmentKey]bool{}
+	for _, acct := range sortedKeys(accounts) {
+		pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, a := range page.AccountAssignments {
+				set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
+			}
+		}
+	}
+	s.assignments = sortedKeys(set)
+	return nil
+}

@@ -1,0 +1,238 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+)
+
+// maxAttempts is how often the engine applies the same changes without AWS
+// converging before it stops and reports NotConverging.
+const maxAttempts = 3
+
+// fullCheckEvery is how many resyncs may pass between two full checks of an object.
+const fullCheckEvery = 10
+
+// converge observes AWS and applies the plan, round after round, until AWS matches the
+// spec, the plan must wait, or the same changes come back (AWS did not take them).
+func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
+	obj := s.obj
+	st := obj.AWSStatus()
+	policy := r.policy(obj)
+	st.ManagementPolicy = policy
+	ctx = WithFullCheck(ctx, r.needsFullCheck(obj))
+	applied := ""
+	for round := 0; round < 4; round++ {
+		obs, err := r.Kind.Observe(r.readOnly(ctx), obj)
+		if err != nil {
+			return err
+		}
+		if obs.Adopted {
+			st.Adopting = true
+		}
+		r.publish(st, obs.Plan)
+		if len(obs.Plan) == 0 {
+			r.checkedNow(obj, FullCheck(ctx))
+			return r.settled(obj, obs)
+		}
+		if policy == v1alpha1.Observe {
+			r.checkedNow(obj, FullCheck(ctx))
+			return Stalled(v1alpha1.ReasonChangesPending, "%s; the management policy is Observe, so nothing is changed in AWS: set spec.managementPolicy to Manage to apply them", pending(obs.Plan))
+		}
+		apply, held := obs.Plan.split(st.Adopting && obj.GetAnnotations()[v1alpha1.AllowRemovalsOnAdoption] != "true")
+		if len(apply) == 0 {
+			return Stalled(v1alpha1.ReasonChangesPending, "%s; this object adopted an AWS object it did not create, and does not remove what it did not put there: add the annotation %s: \"true\" to remove them, or add them to the spec to keep them",
+				pending(held), v1alpha1.AllowRemovalsOnAdoption)
+		}
+		if err := r.stuck(obj, apply, applied); err != nil {
+			return err
+		}
+		if err := s.save(ctx); err != nil { // the plan is visible before it is applied
+			return err
+		}
+		applied = apply.signature()
+		if err := r.apply(ctx, s, apply, obs.Exists); err != nil {
+			return err
+		}
+		ctx = WithFullCheck(ctx, true)
+	}
+	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")
+}
+
+// publish puts the plan in status.
+func (r *Reconciler[T]) publish(st *v1alpha1.ResourceStatus, plan Plan) {
+	st.PlannedChanges = plan.Descriptions()
+	st.PendingChanges = len(plan)
+	if len(st.PlannedChanges) == 0 {
+		st.PlannedChanges = nil
+	}
+}
+
+// settled is the outcome once no change is left: Ready, unless references still wait.
+func (r *Reconciler[T]) settled(obj T, obs Observation) error {
+	if len(obs.Waiting) > 0 {
+		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "everything else matches the spec; waiting for %s", strings.Join(obs.Waiting, "; "))
+	}
+	obj.AWSStatus().Adopting = false
+	r.mu.Lock()
+	delete(r.attempts, obj.GetUID())
+	r.mu.Unlock()
+	return nil
+}
+
+// stuck stops changes that AWS did not take: the same changes as the round before, or
+// as the last attempts, back off and after maxAttempts become Stalled NotConverging.
+func (r *Reconciler[T]) stuck(obj T, apply Plan, previous string) error {
+	sig := apply.signature()
+	msg := fmt.Sprintf("AWS still differs from the spec after %d attempts to change it (%s); something outside the operator undoes the change, or AWS does not keep the value as given: check these fields, then change the spec to try again",
+		maxAttempts, strings.Join(apply.Descriptions(), "; "))
+	if c := meta.FindStatusCondition(obj.AWSStatus().Conditions, v1alpha1.ConditionStalled); c != nil &&
+		c.Reason == v1alpha1.ReasonNotConverging && c.Message == msg && c.ObservedGeneration == obj.GetGeneration() {
+		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
+	}
+	if sig != previous {
+		return nil
+	}
+	// The changes just applied came back: AWS did not take them.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := r.attempts[obj.GetUID()]
+	if a.generation != obj.GetGeneration() || a.signature != sig {
+		a = attempt{generation: obj.GetGeneration(), signature: sig}
+	}
+	a.count++
+	r.remember(obj, a)
+	if a.count >= maxAttempts {
+		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
+	}
+	return Wait(time.Duration(5<<a.count)*time.Second, v1alpha1.ReasonProgressing,
+		"AWS does not show the last changes yet (%s); trying again later", strings.Join(apply.Descriptions(), "; "))
+}
+
+func (r *Reconciler[T]) remember(obj T, a attempt) {
+	if r.attempts == nil {
+		r.attempts = map[types.UID]attempt{}
+	}
+	r.attempts[obj.GetUID()] = a
+}
+
+// apply makes the changes in order and writes the status after each one that changed
+// it. After a failure it goes on only with the changes marked Always.
+func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, existed bool) error {
+	log := ctrl.LoggerFrom(ctx)
+	var done Changes
+	var failed error
+	for _, c := range plan {
+		if failed != nil && !c.Always {
+			continue
+		}
+		log.Info("Changing AWS", "change", c.Description)
+		if err := c.Apply(ctx); err != nil {
+			if !IsWait(err) {
+				log.Info("The change failed", "change", c.Description, "error", err.Error())
+			}
+			failed = errors.Join(failed, err)
+			if IsWait(err) {
+				break
+			}
+			continue
+		}
+		done = append(done, capitalize(c.Description))
+		if err := s.save(ctx); err != nil {
+			failed = errors.Join(failed, err)
+			break
+		}
+	}
+	reason := "Updated"
+	if !existed {
+		reason = "Created"
+	}
+	r.event(s.obj, reason, done)
+	return first(failed)
+}
+
+// needsFullCheck says whether this reconcile reads tags and the like: when the spec
+// changed, the object is not Ready, or about every tenth resync, spread over time.
+func (r *Reconciler[T]) needsFullCheck(obj T) bool {
+	c := meta.FindStatusCondition(obj.AWSStatus().Conditions, v1alpha1.ConditionReady)
+	if c == nil || c.Status != metav1.ConditionTrue || obj.AWSStatus().ObservedGeneration != obj.GetGeneration() {
+		return true
+	}
+	every := time.Duration(fullCheckEvery) * r.resync()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	last, ok := r.checked[obj.GetUID()]
+	if !ok { // first sight since the start: spread the full checks over the period
+		if r.checked == nil {
+			r.checked = map[types.UID]time.Time{}
+		}
+		last = time.Now().Add(-time.Duration(rand.Int64N(int64(every))))
+		r.checked[obj.GetUID()] = last
+	}
+	return time.Since(last) >= every
+}
+
+func (r *Reconciler[T]) checkedNow(obj T, full bool) {
+	if !full {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checked == nil {
+		r.checked = map[types.UID]time.Time{}
+	}
+	r.checked[obj.GetUID()] = time.Now()
+}
+
+func (r *Reconciler[T]) resync() time.Duration {
+	if r.Options.ResyncPeriod > 0 {
+		return r.Options.ResyncPeriod
+	}
+	return 10 * time.Minute
+}
+
+// pending says how many changes are pending, and the first few.
+func pending(p Plan) string {
+	lines := p.Descriptions()
+	if len(lines) > 5 {
+		lines = append(lines[:5], fmt.Sprintf("and %d more (see status.plannedChanges)", len(p)-5))
+	}
+	return fmt.Sprintf("%d changes pending: %s", len(p), strings.Join(lines, "; "))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// first returns the error that decides what happens next: a stall over a wait over
+// anything else; the rest only add to the message.
+func first(err error) error {
+	if err == nil {
+		return nil
+	}
+	var s *StalledError
+	if errors.As(err, &s) {
+		return err
+	}
+	var w *WaitError
+	if errors.As(err, &w) {
+		return w
+	}
+	return err
+}

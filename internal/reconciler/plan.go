@@ -1,0 +1,83 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package reconciler
+
+import (
+	"context"
+	"strings"
+)
+
+// Change is one change to AWS: the line the plan shows, and the call that makes it.
+// A kind's Observe computes its changes; the engine either applies them (Manage) or
+// publishes them in status.plannedChanges (Observe). Both are the same list, so the
+// plan and what happens cannot disagree.
+type Change struct {
+	// Description names the AWS object and the change, e.g. "attach SCP DenyLeaveOrg
+	// (p-12345678) to OU Production (ou-ab12-34567890)".
+	Description string
+	// Removal marks a change that takes something away from the AWS object (a detach,
+	// a deleted assignment or notification, a removed tag, a move out of an OU). On an
+	// object that adopted an existing AWS object, removals wait for the annotation
+	// org.awsorg.dev/allow-removals-on-adoption: "true".
+	Removal bool
+	// Always makes the engine apply the change even when an earlier change of the same
+	// plan failed, e.g. provisioning what was applied before the failure.
+	Always bool
+	// Apply makes the change. It may set status fields (ids AWS returned), which the
+	// engine writes to the API server at once.
+	Apply func(ctx context.Context) error
+}
+
+// Plan is the ordered list of changes that makes AWS match the spec.
+type Plan []Change
+
+// Add appends a change.
+func (p *Plan) Add(description string, apply func(ctx context.Context) error) {
+	*p = append(*p, Change{Description: description, Apply: apply})
+}
+
+// Remove appends a change that takes something away.
+func (p *Plan) Remove(description string, apply func(ctx context.Context) error) {
+	*p = append(*p, Change{Description: description, Removal: true, Apply: apply})
+}
+
+// Descriptions returns the plan's lines.
+func (p Plan) Descriptions() []string {
+	out := make([]string, 0, len(p))
+	for _, c := range p {
+		out = append(out, c.Description)
+	}
+	return out
+}
+
+func (p Plan) signature() string { return strings.Join(p.Descriptions(), "\n") }
+
+// split returns the changes to apply now and those held until the user allows removals.
+func (p Plan) split(holdRemovals bool) (apply, held Plan) {
+	for _, c := range p {
+		if holdRemovals && c.Removal {
+			held = append(held, c)
+		} else {
+			apply = append(apply, c)
+		}
+	}
+	return apply, held
+}
+
+// Observation is what a kind saw in AWS. Observing never changes AWS: the engine runs
+// Observe in a context where every AWS write is refused.
+type Observation struct {
+	// Exists is true when the AWS object exists and this object holds it.
+	Exists bool
+	// Adopted is true when this object just took over an AWS object it did not
+	// create, found by its natural key.
+	Adopted bool
+	// Plan is what would make AWS match the spec; empty means it matches. For an AWS
+	// object that does not exist, it starts with the change that creates it.
+	Plan Plan
+	// Waiting lists what the object waits for that is not in AWS's hands (a referenced
+	// object not created yet). Everything else converges meanwhile; the object is not
+	// Ready until the list is empty.
+	Waiting []string
+}
