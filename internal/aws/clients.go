@@ -7,9 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -34,6 +37,11 @@ type Options struct {
 	Burst         int
 	// Registerer receives the call counter; nil means no metrics.
 	Registerer prometheus.Registerer
+	// CallTimeout bounds each attempt of a call, so a call AWS never answers fails
+	// and is retried instead of holding a worker (default 30s).
+	CallTimeout time.Duration
+	// RetryMaxBackoff caps the SDK's backoff between attempts (default 20s).
+	RetryMaxBackoff time.Duration
 }
 
 // Clients are the operator's AWS clients, one per service.
@@ -65,6 +73,15 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	if o.Endpoint != "" {
 		cfg.BaseEndpoint = aws.String(o.Endpoint)
 	}
+	timeout, backoff := o.CallTimeout, o.RetryMaxBackoff
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	if backoff <= 0 {
+		backoff = 20 * time.Second
+	}
+	cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(timeout)
+	cfg.Retryer = func() aws.Retryer { return retry.AddWithMaxBackoffDelay(retry.NewStandard(), backoff) }
 	counter := callCounter(o.Registerer)
 	// withStack gives each service its own limiter, shared by every controller.
 	withStack := func() func(*middleware.Stack) error {

@@ -96,6 +96,11 @@ func TestIdentityCenterConformance(t *testing.T) {
 	must(sso.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: in,
 		AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus.RequestId}))
 	must(sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: arn, AccountId: accountID}))
+	byPrincipal := must(sso.ListAccountAssignmentsForPrincipal(ctx, &ssoadmin.ListAccountAssignmentsForPrincipalInput{InstanceArn: in,
+		PrincipalId: group.GroupId, PrincipalType: ssotypes.PrincipalTypeGroup, Filter: &ssotypes.ListAccountAssignmentsFilter{AccountId: accountID}}))
+	if len(byPrincipal.AccountAssignments) != 1 || aws.ToString(byPrincipal.AccountAssignments[0].PermissionSetArn) != aws.ToString(arn) {
+		t.Fatalf("assignments of the group: %+v", byPrincipal.AccountAssignments)
+	}
 	fails(sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
 	prov := must(sso.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts}))
 	must(sso.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: in,

@@ -86,8 +86,8 @@ type Server struct {
 	budgets map[string]*budget
 	trails  map[string]*trail
 	calls   map[string]int
-	// throttle holds how many of the next calls of an operation AWS throttles.
-	throttle map[string]int
+	// faults are the misbehaviours injected for the next calls of operations.
+	faults []*Fault
 
 	ops map[string]operation
 }
@@ -121,7 +121,7 @@ func New(cfg Config) *Server {
 	if cfg.PolicySizeLimit == 0 {
 		cfg.PolicySizeLimit = def.PolicySizeLimit
 	}
-	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}, throttle: map[string]int{}}
+	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
 	s.org = newOrgState(s)
 	s.sso = newSSOState(s)
 	s.budgets, s.trails = map[string]*budget{}, map[string]*trail{}
@@ -191,13 +191,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls[op.svc.Name+":"+op.name]++
-	throttled := s.throttle[op.name] > 0
-	if throttled {
-		s.throttle[op.name]--
-	}
+	fault := s.takeFault(op.name)
 	s.mu.Unlock()
-	if throttled {
-		writeError(w, throttleError(op.svc))
+	if faulted(w, r, op.svc, fault) {
 		return
 	}
 	if len(body) == 0 {
@@ -208,6 +204,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := op.handle(body)
+	if fault != nil && fault.After {
+		writeError(w, faultError(op.svc, fault))
+		return
+	}
 	if err != nil {
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
@@ -238,22 +238,6 @@ func register[In any](s *Server, svc *model.Service, name string, invalid func(m
 			return h(in)
 		},
 	}
-}
-
-// Throttle makes AWS throttle the next n calls of an operation (by name, any service).
-func (s *Server) Throttle(operation string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.throttle[operation] += n
-}
-
-// throttleError is the service's throttling error: Organizations sends
-// TooManyRequestsException with HTTP 400, the others ThrottlingException.
-func throttleError(svc *model.Service) *Error {
-	if svc.Name == "organizations" {
-		return &Error{Code: "TooManyRequestsException", Message: "You have sent too many requests in too short a period of time.", Status: 400, Type: "TooManyRequests"}
-	}
-	return &Error{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400}
 }
 
 // Error is an AWS error response.
@@ -343,17 +327,35 @@ func (s *Server) serveState(w http.ResponseWriter) {
 //	POST /_sim/budgets/spend        {"budgetName": "...", "actual": "412.50", "forecasted": "980.00"}
 //	POST /_sim/trails/delivery-error {"trailName": "...", "error": "AccessDenied"}
 //	POST /_sim/throttle              {"operation": "ListRoots", "count": 3}
+//	POST /_sim/faults                {"operation": "DescribePolicy", "count": 5, "code": "InternalServerException"}
+//	POST /_sim/faults/clear          {}
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		BudgetName, Actual, Forecasted, TrailName, Error, Operation string
 		Count                                                       int
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.URL.Path == "/_sim/faults" {
+		var f Fault
+		if err := json.Unmarshal(raw, &f); err != nil {
+			http.Error(w, "the body must be a fault as JSON: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.InjectFault(f)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
 		http.Error(w, "the body must be JSON: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	var err error
 	switch r.URL.Path {
+	case "/_sim/faults/clear":
+		s.ClearFaults()
 	case "/_sim/budgets/spend":
 		err = s.SetBudgetSpend(in.BudgetName, in.Actual, in.Forecasted)
 	case "/_sim/trails/delivery-error":

@@ -105,6 +105,7 @@ func (s *Server) registerSSO() {
 	register(s, svc, "DeleteAccountAssignment", ssoInvalid, s.deleteAssignment, reg("ConflictException", "ResourceNotFoundException")...)
 	register(s, svc, "DescribeAccountAssignmentDeletionStatus", ssoInvalid, s.describeAssignmentDeletion, reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountAssignments", ssoInvalid, s.listAssignments, reg("ResourceNotFoundException")...)
+	register(s, svc, "ListAccountAssignmentsForPrincipal", ssoInvalid, s.listAssignmentsForPrincipal, reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountsForProvisionedPermissionSet", ssoInvalid, s.listProvisionedAccounts, reg("ResourceNotFoundException")...)
 	register(s, svc, "TagResource", ssoInvalid, s.ssoTag, reg("ConflictException", "ResourceNotFoundException", "ServiceQuotaExceededException")...)
 	register(s, svc, "UntagResource", ssoInvalid, s.ssoUntag, reg("ConflictException", "ResourceNotFoundException")...)

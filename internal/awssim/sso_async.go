@@ -6,6 +6,7 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -268,6 +269,33 @@ func (s *Server) listAssignments(in *struct {
 	return map[string]any{"AccountAssignments": nonNil(items), "NextToken": next}, nil
 }
 
+func (s *Server) listAssignmentsForPrincipal(in *struct {
+	instanceIn
+	pageIn
+	PrincipalID   string `json:"PrincipalId"`
+	PrincipalType string
+	Filter        *struct {
+		AccountID string `json:"AccountId"`
+	}
+}) (any, error) {
+	if err := s.checkInstance(in.InstanceArn); err != nil {
+		return nil, err
+	}
+	s.sso.advance(s)
+	var out []map[string]string
+	for a := range s.sso.assignments {
+		if a.PrincipalID == in.PrincipalID && a.PrincipalType == in.PrincipalType && (in.Filter == nil || in.Filter.AccountID == "" || in.Filter.AccountID == a.Account) {
+			out = append(out, map[string]string{"AccountId": a.Account, "PermissionSetArn": a.Set, "PrincipalType": a.PrincipalType, "PrincipalId": a.PrincipalID})
+		}
+	}
+	sortMaps(out, "AccountId", "PermissionSetArn")
+	items, next, err := page(s, out, in.NextToken, in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"AccountAssignments": nonNil(items), "NextToken": next}, nil
+}
+
 func (s *Server) listProvisionedAccounts(in *struct {
 	setIn
 	pageIn
@@ -395,12 +423,16 @@ func (s *Server) getUserID(in *alternateIn) (any, error) {
 	return map[string]any{"UserId": id, "IdentityStoreId": s.sso.storeID}, nil
 }
 
-func sortMaps(items []map[string]string, key string) {
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && items[j][key] < items[j-1][key]; j-- {
-			items[j], items[j-1] = items[j-1], items[j]
+// sortMaps sorts items by the keys, in order.
+func sortMaps(items []map[string]string, keys ...string) {
+	sort.SliceStable(items, func(i, j int) bool {
+		for _, k := range keys {
+			if items[i][k] != items[j][k] {
+				return items[i][k] < items[j][k]
+			}
 		}
-	}
+		return false
+	})
 }
 
 func (st *ssoState) snapshot() map[string]any {

@@ -84,6 +84,9 @@ func run(m *testing.M) int {
 	o.ReadCacheTTL = 500 * time.Millisecond
 	o.DependencyPoll = 300 * time.Millisecond
 	o.AWS.RatePerSecond = 0
+	o.AWS.RetryMaxBackoff = 50 * time.Millisecond
+	o.AWS.CallTimeout = 2 * time.Second
+	o.RetryMin, o.RetryMax = 20*time.Millisecond, 3*time.Second
 	mgr, err := manager.New(ctx, env.Config, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -64,6 +64,8 @@ type Options struct {
 	// DefaultManagementPolicy applies to objects whose spec leaves it empty: Manage,
 	// or Observe to run the whole operator read-only.
 	DefaultManagementPolicy v1alpha1.ManagementPolicy
+	// RetryMin and RetryMax bound the backoff of an object after errors.
+	RetryMin, RetryMax time.Duration
 	// MetricsAddr and ProbeAddr are the metrics and health endpoints ("0" disables).
 	MetricsAddr, ProbeAddr string
 	// MetricsSecure serves metrics over HTTPS, for authenticated and authorized callers.
@@ -145,7 +147,8 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}
 	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,
-		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, DependencyPoll: o.DependencyPoll}
+		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, DependencyPoll: o.DependencyPoll,
+		RetryMin: o.RetryMin, RetryMax: o.RetryMax}
 	return mgr, setupKinds(ctx, mgr, env, clients, ropts)
 }
 

@@ -65,6 +65,10 @@ type Options struct {
 	// DependencyPoll is how soon an object waiting on another looks again, when no
 	// watch wakes it first.
 	DependencyPoll time.Duration
+	// RetryMin and RetryMax bound the exponential backoff after errors (default 200ms
+	// and 5m): an object rides out an AWS outage and is looked at again within
+	// minutes once AWS is back.
+	RetryMin, RetryMax time.Duration
 }
 
 // Reconciler runs a Kind.

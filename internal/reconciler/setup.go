@@ -5,6 +5,10 @@ package reconciler
 
 import (
 	"context"
+	"time"
+
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -28,11 +32,22 @@ func Setup[T Object](ctx context.Context, mgr ctrl.Manager, name string, kind Ki
 	r := &Reconciler[T]{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder(name), Kind: kind, New: newObj, Options: opts}
 	b := ctrl.NewControllerManagedBy(mgr).Named(name).
 		For(newObj(), builder.WithPredicates(specChanges())).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1)})
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1), RateLimiter: rateLimiter(opts)})
 	for _, w := range watches {
 		b = w(b)
 	}
 	return b.Complete(r)
+}
+
+func rateLimiter(opts Options) workqueue.TypedRateLimiter[reconcile.Request] {
+	lo, hi := opts.RetryMin, opts.RetryMax
+	if lo <= 0 {
+		lo = 200 * time.Millisecond
+	}
+	if hi <= 0 {
+		hi = 5 * time.Minute
+	}
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](lo, hi)
 }
 
 // specChanges lets through spec changes, deletions, and label or annotation changes,

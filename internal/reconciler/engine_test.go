@@ -1,0 +1,196 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package reconciler_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/reconciler"
+)
+
+type readOnlyKey struct{}
+
+// fakeAWS is one AWS object with a value; fakeKind plans setting it to the spec's name.
+type fakeAWS struct {
+	value   string
+	tags    int
+	keep    bool // AWS drops every change (it never converges)
+	applied []string
+	fail    map[string]error
+}
+
+type fakeKind struct {
+	aws     *fakeAWS
+	adopted bool
+	removal bool
+}
+
+func (k *fakeKind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
+	if ctx.Value(readOnlyKey{}) == nil {
+		return reconciler.Observation{}, errors.New("Observe ran outside the read-only context")
+	}
+	var plan reconciler.Plan
+	if k.aws.value != ou.Spec.Name {
+		plan.Add("set the value to "+ou.Spec.Name, k.apply("set", func() { k.aws.value = ou.Spec.Name }))
+	}
+	if k.removal && k.aws.tags > 0 {
+		plan.Remove("remove a tag", k.apply("remove", func() { k.aws.tags-- }))
+	}
+	return reconciler.Observation{Exists: true, Adopted: k.adopted, Plan: plan}, nil
+}
+
+func (k *fakeKind) apply(name string, f func()) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if ctx.Value(readOnlyKey{}) != nil {
+			return errors.New("a change ran in the read-only context")
+		}
+		k.aws.applied = append(k.aws.applied, name)
+		if err := k.aws.fail[name]; err != nil {
+			return err
+		}
+		if !k.aws.keep {
+			f()
+		}
+		return nil
+	}
+}
+
+func (k *fakeKind) Delete(context.Context, *v1alpha1.OrganizationalUnit) (reconciler.Changes, error) {
+	return nil, nil
+}
+func (k *fakeKind) Retain(*v1alpha1.OrganizationalUnit) bool { return false }
+
+func newEngine(t *testing.T, kind reconciler.Kind[*v1alpha1.OrganizationalUnit], ou *v1alpha1.OrganizationalUnit, policy v1alpha1.ManagementPolicy) (*reconciler.Reconciler[*v1alpha1.OrganizationalUnit], client.Client) {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	c := fake.NewClientBuilder().WithScheme(s).WithObjects(ou).WithStatusSubresource(ou).Build()
+	return &reconciler.Reconciler[*v1alpha1.OrganizationalUnit]{Client: c, Recorder: events.NewFakeRecorder(100), Kind: kind,
+		New: func() *v1alpha1.OrganizationalUnit { return &v1alpha1.OrganizationalUnit{} },
+		Options: reconciler.Options{DefaultManagementPolicy: policy,
+			ReadOnly: func(ctx context.Context) context.Context { return context.WithValue(ctx, readOnlyKey{}, true) }}}, c
+}
+
+func reconcile(t *testing.T, r *reconciler.Reconciler[*v1alpha1.OrganizationalUnit], c client.Client) *v1alpha1.OrganizationalUnit {
+	t.Helper()
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Name: "ou"}}); err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	got := &v1alpha1.OrganizationalUnit{}
+	if err := c.Get(context.Background(), client.ObjectKey{Name: "ou"}, got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func condition(ou *v1alpha1.OrganizationalUnit, typ string) *metav1.Condition {
+	return meta.FindStatusCondition(ou.Status.Conditions, typ)
+}
+
+func newOU(name string) *v1alpha1.OrganizationalUnit {
+	return &v1alpha1.OrganizationalUnit{ObjectMeta: metav1.ObjectMeta{Name: "ou", Generation: 1}, Spec: v1alpha1.OrganizationalUnitSpec{Name: name}}
+}
+
+func TestManageAppliesThePlanAndObserveOnlyPublishesIt(t *testing.T) {
+	for _, policy := range []v1alpha1.ManagementPolicy{v1alpha1.Manage, v1alpha1.Observe} {
+		t.Run(string(policy), func(t *testing.T) {
+			aws := &fakeAWS{value: "old"}
+			r, c := newEngine(t, &fakeKind{aws: aws}, newOU("new"), policy)
+			got := reconcile(t, r, c)
+			ready := condition(got, v1alpha1.ConditionReady)
+			if policy == v1alpha1.Observe {
+				stalled := condition(got, v1alpha1.ConditionStalled)
+				if aws.value != "old" || len(aws.applied) > 0 || stalled == nil || stalled.Reason != v1alpha1.ReasonChangesPending ||
+					got.Status.PendingChanges != 1 || got.Status.PlannedChanges[0] != "set the value to new" || ready.Status != metav1.ConditionFalse {
+					t.Fatalf("Observe changed AWS or did not publish the plan: aws %+v, status %+v", aws, got.Status)
+				}
+				return
+			}
+			if aws.value != "new" || ready.Status != metav1.ConditionTrue || got.Status.PendingChanges != 0 || got.Status.ManagementPolicy != v1alpha1.Manage {
+				t.Fatalf("Manage did not apply the plan: aws %+v, status %+v", aws, got.Status)
+			}
+		})
+	}
+}
+
+func TestRemovalsWaitAfterAnAdoption(t *testing.T) {
+	aws := &fakeAWS{value: "old", tags: 1}
+	kind := &fakeKind{aws: aws, adopted: true, removal: true}
+	ou := newOU("new")
+	r, c := newEngine(t, kind, ou, v1alpha1.Manage)
+	got := reconcile(t, r, c)
+	stalled := condition(got, v1alpha1.ConditionStalled)
+	if aws.value != "new" || aws.tags != 1 || stalled == nil || stalled.Reason != v1alpha1.ReasonChangesPending ||
+		!strings.Contains(stalled.Message, v1alpha1.AllowRemovalsOnAdoption) || !got.Status.Adopting {
+		t.Fatalf("want the additive change applied and the removal held: aws %+v, status %+v", aws, got.Status)
+	}
+	kind.adopted = false // the next observations find it held already
+	got.Annotations = map[string]string{v1alpha1.AllowRemovalsOnAdoption: "true"}
+	if err := c.Update(context.Background(), got); err != nil {
+		t.Fatal(err)
+	}
+	got = reconcile(t, r, c)
+	if aws.tags != 0 || condition(got, v1alpha1.ConditionReady).Status != metav1.ConditionTrue || got.Status.Adopting {
+		t.Fatalf("want the removal applied once allowed: aws %+v, status %+v", aws, got.Status)
+	}
+}
+
+func TestChangesThatDoNotConvergeStall(t *testing.T) {
+	aws := &fakeAWS{value: "old", keep: true}
+	r, c := newEngine(t, &fakeKind{aws: aws}, newOU("new"), v1alpha1.Manage)
+	var got *v1alpha1.OrganizationalUnit
+	for range 5 {
+		got = reconcile(t, r, c)
+	}
+	stalled := condition(got, v1alpha1.ConditionStalled)
+	if stalled == nil || stalled.Reason != v1alpha1.ReasonNotConverging || !strings.Contains(stalled.Message, "set the value to new") {
+		t.Fatalf("want Stalled NotConverging naming the change, got %+v", got.Status.Conditions)
+	}
+	if len(aws.applied) != 3 {
+		t.Fatalf("applied %d times, want 3 before stalling", len(aws.applied))
+	}
+	// A fresh engine (a restart) sees the condition and does not try again.
+	r2, _ := newEngine(t, &fakeKind{aws: aws}, newOU("new"), v1alpha1.Manage)
+	r2.Client = c
+	reconcile(t, r2, c)
+	if len(aws.applied) != 3 {
+		t.Fatalf("after a restart the stalled change was applied again (%d)", len(aws.applied))
+	}
+}
+
+func TestAlwaysChangesRunAfterAFailure(t *testing.T) {
+	aws := &fakeAWS{value: "old", fail: map[string]error{"set": reconciler.Stalled(v1alpha1.ReasonAWSRefused, "refused")}}
+	provisioned := false
+	kind := &alwaysKind{fakeKind: fakeKind{aws: aws}, after: func() { provisioned = true }}
+	r, c := newEngine(t, kind, newOU("new"), v1alpha1.Manage)
+	got := reconcile(t, r, c)
+	if !provisioned || condition(got, v1alpha1.ConditionStalled) == nil {
+		t.Fatalf("want the Always change applied after the refusal: provisioned %t, %+v", provisioned, got.Status.Conditions)
+	}
+}
+
+type alwaysKind struct {
+	fakeKind
+	after func()
+}
+
+func (k *alwaysKind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
+	obs, err := k.fakeKind.Observe(ctx, ou)
+	obs.Plan = append(obs.Plan, reconciler.Change{Description: "provision", Always: true, Apply: func(context.Context) error { k.after(); return nil }})
+	return obs, err
+}
