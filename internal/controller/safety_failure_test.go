@@ -250,4 +250,3 @@ func TestErrorsSayWhatHappensNext(t *testing.T) {
 		deleteAndWait(t, p)
 	})
 }
-
