@@ -37,8 +37,14 @@ func TestCRDsExplainEveryField(t *testing.T) {
 		for _, c := range v.AdditionalPrinterColumns {
 			cols[c.Name] = true
 		}
-		if !cols["Ready"] || !cols["Age"] || !cols["AWS Name"] {
-			t.Errorf("%s: printer columns %v lack AWS Name, Ready or Age", kind, cols)
+		if !cols["Ready"] || !cols["Age"] || !cols["AWS Name"] || !cols["Pending"] {
+			t.Errorf("%s: printer columns %v lack AWS Name, Pending, Ready or Age", kind, cols)
+		}
+		if kind == "OrgTrail" && !cols["ARN"] {
+			t.Errorf("kubectl get orgtrails shows no ARN: %v", cols)
+		}
+		if tags := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["tags"]; tags.MaxProperties == nil || *tags.MaxProperties != 49 {
+			t.Errorf("%s: spec.tags must hold at most 49 tags (AWS allows 50, one is the owner tag)", kind)
 		}
 		for _, path := range undescribed(*v.Schema.OpenAPIV3Schema, "") {
 			t.Errorf("%s: field %s has no description for kubectl explain", kind, path)

@@ -129,6 +129,12 @@ func (s *Server) applyTrail(t *trail, in map[string]any) error {
 	}
 	for _, f := range trailFields {
 		if v, ok := in[f]; ok {
+			if topic, isTopic := v.(string); f == "SnsTopicName" && isTopic && strings.HasPrefix(topic, "arn:") {
+				t.Fields["SnsTopicARN"] = topic // a name or an ARN; AWS reports both
+				v = topic[strings.LastIndex(topic, ":")+1:]
+			} else if f == "SnsTopicName" {
+				delete(t.Fields, "SnsTopicARN")
+			}
 			if f == "KmsKeyId" {
 				if id, _ := v.(string); id == "" {
 					delete(t.Fields, f)
@@ -153,7 +159,7 @@ func (s *Server) trailOut(name string, t *trail) map[string]any {
 		}
 		out[k] = v
 	}
-	if topic, ok := t.Fields["SnsTopicName"].(string); ok && topic != "" {
+	if topic, ok := t.Fields["SnsTopicName"].(string); ok && topic != "" && out["SnsTopicARN"] == nil {
 		out["SnsTopicARN"] = "arn:aws:sns:" + s.cfg.Region + ":" + s.cfg.ManagementAccountID + ":" + topic
 	}
 	return out

@@ -159,3 +159,35 @@ func TestOUDepthLimitStalls(t *testing.T) {
 		deleteAndWait(t, ous[i])
 	}
 }
+
+// An OU whose deletion waits on accounts says which and what to do; no Account can be
+// placed in it meanwhile.
+func TestOUDeletionWaitsForRetainedAccounts(t *testing.T) {
+	ou := newOU("draining", "Draining", "")
+	create(t, ou)
+	a := newAccount(operatorNS, "kept-in-ou", "kept-in-ou@example.com", "draining")
+	a.Spec.Name = "Kept In OU"
+	create(t, a)
+	waitReady(t, a)
+	id := a.Status.ID
+	deleteAndWait(t, a) // Retain: the account stays in the OU
+	if err := k8s.Delete(context.Background(), ou); err != nil {
+		t.Fatal(err)
+	}
+	waitCondition(t, ou, v1alpha1.ConditionReconciling, v1alpha1.ReasonDeleting, id)
+	waitCondition(t, ou, v1alpha1.ConditionReconciling, v1alpha1.ReasonDeleting, "Retain")
+	late := newAccount(operatorNS, "late-comer", "late-comer@example.com", "draining")
+	create(t, late)
+	waitCondition(t, late, v1alpha1.ConditionStalled, v1alpha1.ReasonInvalidSpec, "being deleted")
+	if n := len(awsAccountsByEmail(t, "late-comer@example.com")); n != 0 {
+		t.Fatalf("an account was created for an OU being deleted")
+	}
+	moveToRoot(t, id)
+	eventually(t, func() error {
+		if err := k8s.Get(context.Background(), keyOf(ou), ou); err == nil {
+			return fmt.Errorf("the OU object is still there")
+		}
+		return nil
+	})
+	deleteAndWait(t, late)
+}

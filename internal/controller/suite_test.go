@@ -32,11 +32,13 @@ import (
 )
 
 const (
-	operatorNS    = "awsorg-system"
-	takenEmail    = "taken@elsewhere.example.com"
-	resyncPeriod  = 3 * time.Second
-	eventuallyFor = 40 * time.Second
+	operatorNS   = "awsorg-system"
+	takenEmail   = "taken@elsewhere.example.com"
+	resyncPeriod = 3 * time.Second
 )
+
+// eventuallyFor is how long eventually waits.
+var eventuallyFor = 40 * time.Second
 
 var (
 	env *testenv.Env

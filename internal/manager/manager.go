@@ -9,9 +9,11 @@ package manager
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +21,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
@@ -70,6 +73,12 @@ type Options struct {
 	MetricsAddr, ProbeAddr string
 	// MetricsSecure serves metrics over HTTPS, for authenticated and authorized callers.
 	MetricsSecure bool
+	// MetricsCertPath is a folder with the metrics server's certificate (MetricsCertName)
+	// and key (MetricsCertKey), reloaded when they change; empty: a self-signed one.
+	MetricsCertPath, MetricsCertName, MetricsCertKey string
+	// EnableHTTP2 lets the metrics server speak HTTP/2 (off: HTTP/2 Rapid Reset and
+	// Stream Cancellation, CVE-2023-44487 and CVE-2023-39325).
+	EnableHTTP2 bool
 	// LeaderElection turns on leader election, with a Lease in OperatorNamespace.
 	LeaderElection bool
 	// LeaderElectionID names the Lease.
@@ -86,7 +95,7 @@ func Defaults() Options {
 		ns = "awsorg-system"
 	}
 	return Options{
-		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second,
+		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second, MetricsCertName: "tls.crt", MetricsCertKey: "tls.key",
 		AWS:                     awsx.Options{Region: "us-east-1", RatePerSecond: 8, Burst: 16},
 		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
 		DefaultManagementPolicy: v1alpha1.Manage,
@@ -113,9 +122,13 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	if err != nil {
 		return nil, err
 	}
+	metricsOpts, certs, err := metricsOptions(o)
+	if err != nil {
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        Scheme(),
-		Metrics:                       metricsOptions(o),
+		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        o.ProbeAddr,
 		LeaderElection:                o.LeaderElection,
 		LeaderElectionID:              o.LeaderElectionID,
@@ -127,6 +140,11 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if certs != nil {
+		if err := mgr.Add(certs); err != nil {
+			return nil, err
+		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return nil, err
@@ -173,12 +191,27 @@ func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients 
 	return nil
 }
 
-func metricsOptions(o Options) metricsserver.Options {
+// metricsOptions serves metrics over HTTPS behind controller-runtime's authentication
+// and authorization filter (a bearer token allowed to get /metrics), as kubebuilder's
+// scaffold does, or over plain HTTP when MetricsSecure is off.
+func metricsOptions(o Options) (metricsserver.Options, *certwatcher.CertWatcher, error) {
 	m := metricsserver.Options{BindAddress: o.MetricsAddr, SecureServing: o.MetricsSecure}
-	if o.MetricsSecure {
-		m.FilterProvider = filters.WithAuthenticationAndAuthorization
+	if !o.EnableHTTP2 {
+		m.TLSOpts = append(m.TLSOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
 	}
-	return m
+	if !o.MetricsSecure {
+		return m, nil, nil
+	}
+	m.FilterProvider = filters.WithAuthenticationAndAuthorization
+	if o.MetricsCertPath == "" {
+		return m, nil, nil
+	}
+	certs, err := certwatcher.New(filepath.Join(o.MetricsCertPath, o.MetricsCertName), filepath.Join(o.MetricsCertPath, o.MetricsCertKey))
+	if err != nil {
+		return m, nil, fmt.Errorf("loading the metrics certificate from %s: %w", o.MetricsCertPath, err)
+	}
+	m.TLSOpts = append(m.TLSOpts, func(c *tls.Config) { c.GetCertificate = certs.GetCertificate })
+	return m, certs, nil
 }
 
 func nonZero(d time.Duration) *time.Duration {

@@ -67,6 +67,7 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 		if err := r.apply(ctx, s, apply, obs.Exists); err != nil {
 			return err
 		}
+		r.appliedNow(obj, applied)
 		ctx = WithFullCheck(ctx, true)
 	}
 	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")
@@ -87,14 +88,13 @@ func (r *Reconciler[T]) settled(obj T, obs Observation) error {
 		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "everything else matches the spec; waiting for %s", strings.Join(obs.Waiting, "; "))
 	}
 	obj.AWSStatus().Adopting = false
-	r.mu.Lock()
-	delete(r.attempts, obj.GetUID())
-	r.mu.Unlock()
 	return nil
 }
 
-// stuck stops changes that AWS did not take: the same changes as the round before, or
-// as the last attempts, back off and after maxAttempts become Stalled NotConverging.
+// stuck stops changes that AWS does not keep. The same changes coming back right
+// after they were applied (in this reconcile, or within a few resyncs of a successful
+// apply) count as attempts: the engine backs off, and after maxAttempts the object is
+// Stalled NotConverging, which holds across restarts until the spec changes.
 func (r *Reconciler[T]) stuck(obj T, apply Plan, previous string) error {
 	sig := apply.signature()
 	msg := fmt.Sprintf("AWS still differs from the spec after %d attempts to change it (%s); something outside the operator undoes the change, or AWS does not keep the value as given: check these fields, then change the spec to try again",
@@ -103,23 +103,42 @@ func (r *Reconciler[T]) stuck(obj T, apply Plan, previous string) error {
 		c.Reason == v1alpha1.ReasonNotConverging && c.Message == msg && c.ObservedGeneration == obj.GetGeneration() {
 		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
 	}
-	if sig != previous {
-		return nil
-	}
-	// The changes just applied came back: AWS did not take them.
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	a := r.attempts[obj.GetUID()]
-	if a.generation != obj.GetGeneration() || a.signature != sig {
-		a = attempt{generation: obj.GetGeneration(), signature: sig}
+	repeat := a.generation == obj.GetGeneration() && a.signature == sig && time.Since(a.applied) < 3*r.resync()
+	switch {
+	case sig == previous:
+		a.count++
+		a.applied = time.Time{} // counted: the next reconcile's apply is a new attempt
+	case repeat:
+		a.count++
+		r.remember(obj, a)
+		if a.count >= maxAttempts {
+			return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
+		}
+		return nil
+	default:
+		return nil
 	}
-	a.count++
 	r.remember(obj, a)
 	if a.count >= maxAttempts {
 		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
 	}
 	return Wait(time.Duration(5<<a.count)*time.Second, v1alpha1.ReasonProgressing,
 		"AWS does not show the last changes yet (%s); trying again later", strings.Join(apply.Descriptions(), "; "))
+}
+
+// appliedNow records that the changes with this signature were applied successfully.
+func (r *Reconciler[T]) appliedNow(obj T, sig string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := r.attempts[obj.GetUID()]
+	if a.generation != obj.GetGeneration() || a.signature != sig {
+		a = attempt{generation: obj.GetGeneration(), signature: sig}
+	}
+	a.applied = time.Now()
+	r.remember(obj, a)
 }
 
 func (r *Reconciler[T]) remember(obj T, a attempt) {

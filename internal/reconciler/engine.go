@@ -89,6 +89,7 @@ type attempt struct {
 	generation int64
 	signature  string
 	count      int
+	applied    time.Time // when these changes were last applied without an error
 }
 
 // Reconcile is the engine's one loop for every kind.
