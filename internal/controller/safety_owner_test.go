@@ -218,6 +218,26 @@ func TestTwoObjectsNeverShareAnAWSObject(t *testing.T) {
 		}
 		deleteAndWait(t, w)
 	})
+	t.Run("ServiceControlPolicy adopting an existing policy", func(t *testing.T) {
+		out, err := org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Content: aws.String(denyLeave), Description: aws.String("made by hand"),
+			Name: aws.String("HandMade"), Type: types.PolicyTypeServiceControlPolicy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, l := twins(t, newSCP("hand-made-1", "HandMade", denyLeave, v1alpha1.PolicyTargetRef{Kind: "OrganizationalUnit", Name: "dup-x"}),
+			newSCP("hand-made-2", "HandMade", denyLeave, v1alpha1.PolicyTargetRef{Kind: "OrganizationalUnit", Name: "dup-y"}))
+		if w.AWSStatus().ID != aws.ToString(out.Policy.PolicySummary.Id) {
+			t.Fatalf("adopted %s, want %s", w.AWSStatus().ID, aws.ToString(out.Policy.PolicySummary.Id))
+		}
+		if tags := awsTags(t, w.AWSStatus().ID); tags[common.OwnerTag] != w.GetName() {
+			t.Fatalf("the adopter did not claim the policy in AWS: %v", tags)
+		}
+		deleteAndWait(t, l)
+		if got := awsTargets(t, w.AWSStatus().ID); len(got) != 1 {
+			t.Fatalf("targets %v, want only the holder's", got)
+		}
+		deleteAndWait(t, w)
+	})
 	t.Run("PermissionSet", func(t *testing.T) {
 		mk := func(name string) *v1alpha1.PermissionSet {
 			return &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: v1alpha1.PermissionSetSpec{Name: "DupSet", SessionDuration: "PT1H"}}

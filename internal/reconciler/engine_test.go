@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -193,4 +194,26 @@ func (k *alwaysKind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUni
 	obs, err := k.fakeKind.Observe(ctx, ou)
 	obs.Plan = append(obs.Plan, reconciler.Change{Description: "provision", Always: true, Apply: func(context.Context) error { k.after(); return nil }})
 	return obs, err
+}
+
+// Every object resyncs on its own jittered period, so a kind's objects spread out.
+func TestResyncsAreJitteredPerObject(t *testing.T) {
+	aws := &fakeAWS{value: "v"}
+	r, c := newEngine(t, &fakeKind{aws: aws}, newOU("v"), v1alpha1.Manage)
+	r.Options.ResyncPeriod = time.Minute
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		res, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Name: "ou"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.RequeueAfter < 54*time.Second || res.RequeueAfter > 66*time.Second {
+			t.Fatalf("requeue after %s, want 90 %% to 110 %% of a minute", res.RequeueAfter)
+		}
+		seen[res.RequeueAfter] = true
+	}
+	_ = c
+	if len(seen) < 10 {
+		t.Fatalf("only %d different resync periods in 20 reconciles", len(seen))
+	}
 }
