@@ -111,27 +111,8 @@ func TestOneAccountManifestInTwoNamespaces(t *testing.T) {
 		a.Spec.DeletionPolicy = v1alpha1.AccountClose
 		objs = append(objs, a)
 	}
-	for _, a := range objs {
-		create(t, a)
-	}
-	var winner, loser *v1alpha1.Account
-	eventually(t, func() error {
-		winner, loser = nil, nil
-		for _, a := range objs {
-			ready, _ := condition(t, a, v1alpha1.ConditionReady)
-			stalled, _ := condition(t, a, v1alpha1.ConditionStalled)
-			switch {
-			case ready != nil && ready.Status == metav1.ConditionTrue:
-				winner = a
-			case stalled != nil && stalled.Reason == v1alpha1.ReasonNameTaken:
-				loser = a
-			}
-		}
-		if winner == nil || loser == nil {
-			return fmt.Errorf("want one Ready and one NameTaken")
-		}
-		return nil
-	})
+	w, l := twins(t, objs[0], objs[1])
+	winner, loser := w.(*v1alpha1.Account), l.(*v1alpha1.Account)
 	id := winner.Status.ID
 	if accts := awsAccountsByEmail(t, "shared@example.com"); len(accts) != 1 || requestsFor(t, "Shared") != 1 {
 		t.Fatalf("%d accounts and %d requests for one email", len(accts), requestsFor(t, "Shared"))

@@ -5,10 +5,8 @@ package orgapi
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // API is the part of the Organizations client the operator uses.
@@ -42,16 +40,3 @@ type API interface {
 }
 
 var _ API = (*organizations.Client)(nil)
-
-// Reason returns the Reason of a ConstraintViolationException or InvalidInputException.
-func Reason(err error) string {
-	var cv *types.ConstraintViolationException
-	if errors.As(err, &cv) {
-		return string(cv.Reason)
-	}
-	var ii *types.InvalidInputException
-	if errors.As(err, &ii) {
-		return string(ii.Reason)
-	}
-	return ""
-}
