@@ -10,6 +10,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"os"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/manager"
 )
 
@@ -27,8 +29,17 @@ func main() {
 	flag.DurationVar(&o.ReadCacheTTL, "aws-read-cache-ttl", o.ReadCacheTTL, "how long one read of the organization's tree is shared by all objects")
 	flag.StringVar(&o.AWS.Region, "aws-region", o.AWS.Region, "AWS region for regional services")
 	flag.StringVar(&o.AWS.Endpoint, "aws-endpoint", "", "base URL of every AWS service, e.g. the simulator (AWS_ENDPOINT_URL does the same)")
-	flag.Float64Var(&o.AWS.RatePerSecond, "aws-rate-limit", o.AWS.RatePerSecond, "AWS calls per second per service")
-	flag.IntVar(&o.AWS.Burst, "aws-burst", o.AWS.Burst, "AWS calls allowed in a burst per service")
+	for _, svc := range awsx.Services {
+		rate := o.AWS.Rates[svc]
+		flag.Func("aws-rate-"+svc, fmt.Sprintf("calls per second to %s the operator allows itself at most; halved on throttles, recovering slowly (0: no limit; default %g)", svc, rate), func(v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 {
+				return fmt.Errorf("want a number of calls per second, not %q", v)
+			}
+			o.AWS.Rates[svc] = f
+			return nil
+		})
+	}
 	flag.Func("default-management-policy", "management policy of objects whose spec leaves it empty: Manage, or Observe to only read AWS and report planned changes (default Manage)", func(v string) error {
 		switch p := v1alpha1.ManagementPolicy(v); p {
 		case v1alpha1.Manage, v1alpha1.Observe:

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -22,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/time/rate"
 )
 
 // Options tune the shared clients.
@@ -32,9 +33,11 @@ type Options struct {
 	// Endpoint, when set, is the base URL of every service (e.g. the simulator).
 	// AWS_ENDPOINT_URL in the environment does the same through the SDK.
 	Endpoint string
-	// RatePerSecond and Burst bound the calls to each service.
-	RatePerSecond float64
-	Burst         int
+	// Rates bound the calls to each service, in calls per second, by the service's
+	// name (organizations, sso, identitystore, budgets, cloudtrail, sts); a service
+	// missing here, or with a rate of 0, is not limited. DefaultRates stay under
+	// AWS's published limits.
+	Rates map[string]float64
 	// Registerer receives the call counter; nil means no metrics.
 	Registerer prometheus.Registerer
 	// CallTimeout bounds each attempt of a call, so a call AWS never answers fails
@@ -52,6 +55,18 @@ type Clients struct {
 	IdentityStore *identitystore.Client
 	Budgets       *budgets.Client
 	CloudTrail    *cloudtrail.Client
+	// Governors hold each service's rate, by the service's name.
+	Governors map[string]*Governor
+}
+
+// Services are the names the rates and governors go by.
+var Services = []string{"organizations", "sso", "identitystore", "budgets", "cloudtrail", "sts"}
+
+// DefaultRates are the calls per second the operator allows itself by default: under
+// what AWS publishes (Identity Center 20 per second for the account; Organizations
+// publishes no rate, and throttles bursts).
+func DefaultRates() map[string]float64 {
+	return map[string]float64{"organizations": 10, "sso": 15, "identitystore": 15, "budgets": 5, "cloudtrail": 5, "sts": 5}
 }
 
 // NewClients loads credentials through the SDK's default chain (environment, IRSA,
@@ -81,54 +96,56 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 		backoff = 20 * time.Second
 	}
 	cfg.HTTPClient = awshttp.NewBuildableClient().WithTimeout(timeout)
-	cfg.Retryer = func() aws.Retryer { return retry.AddWithMaxBackoffDelay(retry.NewStandard(), backoff) }
+	// The governors limit every attempt, so the SDK's own retry quota is off.
+	cfg.Retryer = func() aws.Retryer {
+		return retry.AddWithMaxBackoffDelay(retry.NewStandard(func(so *retry.StandardOptions) { so.RateLimiter = ratelimit.None }), backoff)
+	}
 	counter := callCounter(o.Registerer)
-	// withStack gives each service its own limiter, shared by every controller.
-	withStack := func() func(*middleware.Stack) error {
-		limiter := rate.NewLimiter(rate.Limit(o.RatePerSecond), max(o.Burst, 1))
-		if o.RatePerSecond <= 0 {
-			limiter = rate.NewLimiter(rate.Inf, 1)
-		}
+	metrics := NewGovernorMetrics(o.Registerer)
+	c := &Clients{Governors: map[string]*Governor{}}
+	withStack := func(service string) func(*middleware.Stack) error {
+		perSecond := o.Rates[service]
+		g := NewGovernor(service, perSecond, int(math.Ceil(perSecond*2)), metrics)
+		c.Governors[service] = g
 		return func(st *middleware.Stack) error {
 			if err := st.Initialize.Add(readOnlyGuard(), middleware.After); err != nil {
 				return err
 			}
-			if err := st.Initialize.Add(rateLimit(limiter), middleware.After); err != nil {
+			if err := st.Finalize.Insert(governed(g), "Retry", middleware.After); err != nil {
 				return err
 			}
 			return st.Finalize.Add(countCalls(counter), middleware.After)
 		}
 	}
-	return &Clients{
-		Organizations: organizations.NewFromConfig(cfg, func(opt *organizations.Options) {
-			opt.Region = "us-east-1" // Organizations is a global service signed in us-east-1
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-		STS: sts.NewFromConfig(cfg, func(opt *sts.Options) {
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-		SSOAdmin: ssoadmin.NewFromConfig(cfg, func(opt *ssoadmin.Options) {
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-		IdentityStore: identitystore.NewFromConfig(cfg, func(opt *identitystore.Options) {
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-		Budgets: budgets.NewFromConfig(cfg, func(opt *budgets.Options) {
-			opt.Region = "us-east-1" // Budgets is a global service signed in us-east-1
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-		CloudTrail: cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
-			opt.APIOptions = append(opt.APIOptions, withStack())
-		}),
-	}
+	c.Organizations = organizations.NewFromConfig(cfg, func(opt *organizations.Options) {
+		opt.Region = "us-east-1" // Organizations is a global service signed in us-east-1
+		opt.APIOptions = append(opt.APIOptions, withStack("organizations"))
+	})
+	c.STS = sts.NewFromConfig(cfg, func(opt *sts.Options) { opt.APIOptions = append(opt.APIOptions, withStack("sts")) })
+	c.SSOAdmin = ssoadmin.NewFromConfig(cfg, func(opt *ssoadmin.Options) { opt.APIOptions = append(opt.APIOptions, withStack("sso")) })
+	c.IdentityStore = identitystore.NewFromConfig(cfg, func(opt *identitystore.Options) {
+		opt.APIOptions = append(opt.APIOptions, withStack("identitystore"))
+	})
+	c.Budgets = budgets.NewFromConfig(cfg, func(opt *budgets.Options) {
+		opt.Region = "us-east-1" // Budgets is a global service signed in us-east-1
+		opt.APIOptions = append(opt.APIOptions, withStack("budgets"))
+	})
+	c.CloudTrail = cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
+		opt.APIOptions = append(opt.APIOptions, withStack("cloudtrail"))
+	})
+	return c
 }
 
-func rateLimit(l *rate.Limiter) middleware.InitializeMiddleware {
-	return middleware.InitializeMiddlewareFunc("awsorgRateLimit", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-		if err := l.Wait(ctx); err != nil {
-			return middleware.InitializeOutput{}, middleware.Metadata{}, err
+// governed makes every attempt of a call wait for the service's governor, and tells
+// the governor how it ended.
+func governed(g *Governor) middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("awsorgGovernor", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		if err := g.Wait(ctx); err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
-		return next.HandleInitialize(ctx, in)
+		out, md, err := next.HandleFinalize(ctx, in)
+		g.Done(err)
+		return out, md, err
 	})
 }
 

@@ -85,7 +85,7 @@ func run(m *testing.M) int {
 	o.ResyncPeriod = resyncPeriod
 	o.ReadCacheTTL = 500 * time.Millisecond
 	o.DependencyPoll = 300 * time.Millisecond
-	o.AWS.RatePerSecond = 0
+	o.AWS.Rates = nil // no limit
 	o.AWS.RetryMaxBackoff = 50 * time.Millisecond
 	o.AWS.CallTimeout = 2 * time.Second
 	o.RetryMin, o.RetryMax = 20*time.Millisecond, 3*time.Second

@@ -96,7 +96,7 @@ func Defaults() Options {
 	}
 	return Options{
 		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second, MetricsCertName: "tls.crt", MetricsCertKey: "tls.key",
-		AWS:                     awsx.Options{Region: "us-east-1", RatePerSecond: 8, Burst: 16},
+		AWS:                     awsx.Options{Region: "us-east-1", Rates: awsx.DefaultRates()},
 		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
 		DefaultManagementPolicy: v1alpha1.Manage,
 		LeaderElectionID:        "awsorg-operator.org.awsorg.dev",
@@ -165,7 +165,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}
 	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,
-		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, DependencyPoll: o.DependencyPoll,
+		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, Background: awsx.Background, DependencyPoll: o.DependencyPoll,
 		RetryMin: o.RetryMin, RetryMax: o.RetryMax}
 	return mgr, setupKinds(ctx, mgr, env, clients, ropts)
 }

@@ -36,7 +36,7 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 	ctx = WithFullCheck(ctx, r.needsFullCheck(obj))
 	applied := ""
 	for round := 0; round < 4; round++ {
-		obs, err := r.Kind.Observe(r.readOnly(ctx), obj)
+		obs, err := r.Kind.Observe(r.observeCtx(ctx, obj), obj)
 		if err != nil {
 			return err
 		}
@@ -186,8 +186,7 @@ func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, exi
 // needsFullCheck says whether this reconcile reads tags and the like: when the spec
 // changed, the object is not Ready, or about every tenth resync, spread over time.
 func (r *Reconciler[T]) needsFullCheck(obj T) bool {
-	c := meta.FindStatusCondition(obj.AWSStatus().Conditions, v1alpha1.ConditionReady)
-	if c == nil || c.Status != metav1.ConditionTrue || obj.AWSStatus().ObservedGeneration != obj.GetGeneration() {
+	if !isReady(obj) {
 		return true
 	}
 	every := time.Duration(fullCheckEvery) * r.resync()
@@ -221,6 +220,12 @@ func (r *Reconciler[T]) resync() time.Duration {
 		return r.Options.ResyncPeriod
 	}
 	return 10 * time.Minute
+}
+
+// isReady reports whether AWS matched the spec of the object's generation last time.
+func isReady(obj Object) bool {
+	c := meta.FindStatusCondition(obj.AWSStatus().Conditions, v1alpha1.ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && obj.AWSStatus().ObservedGeneration == obj.GetGeneration()
 }
 
 // pending says how many changes are pending, and the first few.

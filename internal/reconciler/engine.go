@@ -62,6 +62,9 @@ type Options struct {
 	DefaultManagementPolicy v1alpha1.ManagementPolicy
 	// ReadOnly returns a context in which AWS writes are refused; Observe runs in it.
 	ReadOnly func(context.Context) context.Context
+	// Background marks a context's AWS calls as background reads, which yield to calls
+	// for spec changes; the periodic resyncs of Ready objects observe in it.
+	Background func(context.Context) context.Context
 	// DependencyPoll is how soon an object waiting on another looks again, when no
 	// watch wakes it first.
 	DependencyPoll time.Duration
@@ -146,7 +149,12 @@ func (r *Reconciler[T]) policy(obj T) v1alpha1.ManagementPolicy {
 	return v1alpha1.Manage
 }
 
-func (r *Reconciler[T]) readOnly(ctx context.Context) context.Context {
+// observeCtx is where Observe runs: read-only, and in the background for the resync
+// of an object that is Ready.
+func (r *Reconciler[T]) observeCtx(ctx context.Context, obj T) context.Context {
+	if r.Options.Background != nil && isReady(obj) {
+		ctx = r.Options.Background(ctx)
+	}
 	if r.Options.ReadOnly == nil {
 		return ctx
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -51,6 +52,9 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, obj, base T, err error)
 		set(v1alpha1.ConditionReconciling, metav1.ConditionTrue, v1alpha1.ReasonReconcileError, msg)
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
 		ctrl.LoggerFrom(ctx).Info("Reconcile failed; retrying with backoff", "error", err.Error())
+	}
+	if equality.Semantic.DeepEqual(obj, base) {
+		return nil // a resync that changed nothing writes nothing
 	}
 	return r.Client.Status().Patch(ctx, obj, client.MergeFrom(base))
 }
