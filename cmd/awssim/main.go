@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/awsorg/awsorg-operator/internal/awssim"
@@ -35,6 +36,23 @@ func main() {
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
 	flag.StringVar(&cfg.CallerAccountID, "caller-account-id", "", "account of the caller's credentials (default: the management account); another account may not create an organization trail")
 	flag.DurationVar(&cfg.SSODelay, "sso-delay", cfg.SSODelay, "how long Identity Center provisioning and account assignments stay in progress")
+	flag.DurationVar(&cfg.CloseAccountDelay, "close-account-delay", 0, "how long a closing account stays PENDING_CLOSURE (default: --create-account-delay)")
+	flag.IntVar(&cfg.MaxCloseInProgress, "max-close-in-progress", cfg.MaxCloseInProgress, "accounts that may be closing at once (AWS: 3)")
+	flag.IntVar(&cfg.CloseQuota, "close-quota", 0, "accounts that may be closed in a rolling 30 days (default as AWS: 20% of members, 250 to 1000)")
+	flag.DurationVar(&cfg.ConsistencyDelay, "consistency-delay", 0, "how long a new OU, account or policy is missing from lists, as AWS's eventually consistent lists (0: at once)")
+	flag.Float64Var(&cfg.Chaos.ThrottleFraction, "throttle-fraction", 0, "share of calls (0 to 1) throttled at random")
+	flag.Float64Var(&cfg.Chaos.ServerErrorFraction, "server-error-fraction", 0, "share of calls (0 to 1) answered with a 500 at random")
+	flag.DurationVar(&cfg.Chaos.Latency, "latency", 0, "added to every call")
+	cfg.Chaos.RateLimits = map[string]float64{}
+	flag.Func("rate-limit", "SERVICE=N: calls per second a service answers before it throttles (repeatable; organizations, sso-admin, identitystore, budgets, cloudtrail, sts)", func(v string) error {
+		svc, n, ok := strings.Cut(v, "=")
+		f, err := strconv.ParseFloat(n, 64)
+		if !ok || err != nil || f <= 0 {
+			return fmt.Errorf("want SERVICE=CALLS_PER_SECOND, not %q", v)
+		}
+		cfg.Chaos.RateLimits[svc] = f
+		return nil
+	})
 	var external, groups, users, cmps, buckets listFlag
 	flag.Var(&external, "external-email", "email of an AWS account outside the organization (repeatable); creating an account with it fails with EMAIL_ALREADY_EXISTS")
 	flag.Var(&groups, "group", "display name of an identity store group (repeatable; default Platform, Developers, Security)")

@@ -5,6 +5,7 @@ package awssim
 
 import (
 	"strings"
+	"time"
 )
 
 func (o *orgState) accountOut(a *account) accountOut {
@@ -127,8 +128,8 @@ func (s *Server) accountsUnder(parent string, in *pageIn) (any, error) {
 	o.advance()
 	var out []accountOut
 	for _, id := range sortedKeys(o.accounts) {
-		if parent == "" || o.accounts[id].ParentID == parent {
-			out = append(out, o.accountOut(o.accounts[id]))
+		if a := o.accounts[id]; (parent == "" || a.ParentID == parent) && s.visible(a.Joined) {
+			out = append(out, o.accountOut(a))
 		}
 	}
 	items, next, err := page(s, out, in.NextToken, in.MaxResults, 20)
@@ -172,11 +173,48 @@ func (s *Server) closeAccount(in *struct{ AccountId string }) (any, error) { //n
 	if a.State != "ACTIVE" {
 		return nil, orgErr("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
 	}
+	if s.org.closing() >= s.cfg.MaxCloseInProgress {
+		return nil, constraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", "You have exceeded the number of concurrent close account requests allowed for your organization.")
+	}
+	if s.org.closedSince(s.now().Add(-30*24*time.Hour)) >= s.closeQuota() {
+		return nil, constraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
+	}
 	a.State, a.ClosedAt = "PENDING_CLOSURE", s.now()
-	if s.cfg.CreateAccountDelay == 0 {
+	if s.cfg.CloseAccountDelay == 0 {
 		a.State = "SUSPENDED"
 	}
 	return nil, nil
+}
+
+// closing is the number of accounts closing now.
+func (o *orgState) closing() int {
+	n := 0
+	for _, a := range o.accounts {
+		if a.State == "PENDING_CLOSURE" {
+			n++
+		}
+	}
+	return n
+}
+
+// closedSince is the number of accounts whose closure started since t.
+func (o *orgState) closedSince(t time.Time) int {
+	n := 0
+	for _, a := range o.accounts {
+		if !a.ClosedAt.IsZero() && a.ClosedAt.After(t) {
+			n++
+		}
+	}
+	return n
+}
+
+// closeQuota is how many accounts may be closed in 30 days: the configured quota, or
+// as AWS says, 20 % of the member accounts, at least 250 and at most 1000.
+func (s *Server) closeQuota() int {
+	if s.cfg.CloseQuota > 0 {
+		return s.cfg.CloseQuota
+	}
+	return min(max(250, (len(s.org.accounts)-1)/5), 1000)
 }
 
 func contains(list []string, v string) bool {

@@ -149,7 +149,7 @@ func (s *Server) createOU(in *struct {
 	}
 	suffix := strings.TrimPrefix(o.rootID, "r-")
 	id := "ou-" + suffix + "-" + s.randomString(8, lowerDigits)
-	u := &ou{ID: id, Name: in.Name, ParentID: in.ParentID, Tags: tags,
+	u := &ou{ID: id, Name: in.Name, ParentID: in.ParentID, Tags: tags, Created: s.now(),
 		Arn: "arn:aws:organizations::" + s.cfg.ManagementAccountID + ":ou/" + o.id + "/" + id}
 	o.ous[id] = u
 	o.attachDefaults(id)
@@ -221,8 +221,8 @@ func (s *Server) listOUsForParent(in *struct {
 	}
 	var out []ouOut
 	for _, id := range sortedKeys(o.ous) {
-		if o.ous[id].ParentID == in.ParentID {
-			out = append(out, o.ouOut(o.ous[id]))
+		if u := o.ous[id]; u.ParentID == in.ParentID && s.visible(u.Created) {
+			out = append(out, o.ouOut(u))
 		}
 	}
 	items, next, err := page(s, out, in.NextToken, in.MaxResults, 20)

@@ -77,7 +77,7 @@ func (s *Server) createPolicy(in *struct {
 	id := "p-" + s.randomString(8, lowerDigits)
 	p := &policy{ID: id, Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content,
 		Arn:     "arn:aws:organizations::" + s.cfg.ManagementAccountID + ":policy/" + o.id + "/" + strings.ToLower(in.Type) + "/" + id,
-		Targets: map[string]bool{}, Tags: tags}
+		Targets: map[string]bool{}, Tags: tags, Created: s.now()}
 	o.policies[id] = p
 	return policyOut(p), nil
 }
@@ -151,7 +151,7 @@ func (s *Server) listPolicies(in *struct {
 }) (any, error) {
 	var out []map[string]any
 	for _, id := range sortedKeys(s.org.policies) {
-		if p := s.org.policies[id]; p.Type == in.Filter {
+		if p := s.org.policies[id]; p.Type == in.Filter && s.visible(p.Created) {
 			out = append(out, policySummary(p))
 		}
 	}

@@ -26,6 +26,7 @@ type orgState struct {
 type ou struct {
 	ID, Arn, Name, ParentID string
 	Tags                    map[string]string
+	Created                 time.Time
 }
 
 type account struct {
@@ -39,6 +40,7 @@ type policy struct {
 	AwsManaged                                bool
 	Targets                                   map[string]bool
 	Tags                                      map[string]string
+	Created                                   time.Time
 }
 
 type createRequest struct {
@@ -122,8 +124,9 @@ func (o *orgState) advance() {
 			o.completeCreate(r, now)
 		}
 	}
+	closed := now.Add(-o.s.cfg.CloseAccountDelay)
 	for _, a := range o.accounts {
-		if a.State == "PENDING_CLOSURE" && !a.ClosedAt.After(due) {
+		if a.State == "PENDING_CLOSURE" && !a.ClosedAt.After(closed) {
 			a.State = "SUSPENDED"
 		}
 	}

@@ -55,6 +55,20 @@ type Config struct {
 	// CallerAccountID is the account the caller's credentials belong to (default: the
 	// management account); another account may not create an organization trail.
 	CallerAccountID string
+	// Chaos is how AWS misbehaves from the start (rate limits, random throttles and
+	// server errors, latency); SetChaos and POST /_sim/chaos change it later.
+	Chaos Chaos
+	// ConsistencyDelay is how long a new OU, account or policy is missing from lists,
+	// as AWS's eventually consistent lists are (0: at once).
+	ConsistencyDelay time.Duration
+	// CloseAccountDelay is how long a closing account stays PENDING_CLOSURE before it
+	// is SUSPENDED (default: CreateAccountDelay).
+	CloseAccountDelay time.Duration
+	// MaxCloseInProgress is how many accounts may be closing at once (AWS: 3).
+	MaxCloseInProgress int
+	// CloseQuota is how many accounts may be closed in a rolling 30 days (default, as
+	// AWS: 20 % of the member accounts, at least 250 and at most 1000).
+	CloseQuota int
 }
 
 // DefaultConfig returns the configuration of `awssim` without flags.
@@ -69,6 +83,7 @@ func DefaultConfig() Config {
 		PolicySizeLimit:     5120,
 		Seed:                1,
 		SSODelay:            time.Second,
+		MaxCloseInProgress:  3,
 		Groups:              []string{"Platform", "Developers", "Security"},
 		Users:               []string{"alice", "bob"},
 	}
@@ -88,6 +103,8 @@ type Server struct {
 	calls   map[string]int
 	// faults are the misbehaviours injected for the next calls of operations.
 	faults []*Fault
+	// chaos is how every call misbehaves.
+	chaos chaosState
 
 	ops map[string]operation
 }
@@ -121,6 +138,12 @@ func New(cfg Config) *Server {
 	if cfg.PolicySizeLimit == 0 {
 		cfg.PolicySizeLimit = def.PolicySizeLimit
 	}
+	if cfg.MaxCloseInProgress == 0 {
+		cfg.MaxCloseInProgress = def.MaxCloseInProgress
+	}
+	if cfg.CloseAccountDelay == 0 {
+		cfg.CloseAccountDelay = cfg.CreateAccountDelay
+	}
 	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
 	s.org = newOrgState(s)
 	s.sso = newSSOState(s)
@@ -129,6 +152,7 @@ func New(cfg Config) *Server {
 	s.registerSSO()
 	s.registerBudgets()
 	s.registerCloudTrail()
+	s.SetChaos(cfg.Chaos)
 	return s
 }
 
@@ -193,7 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls[op.svc.Name+":"+op.name]++
 	fault := s.takeFault(op.name)
 	s.mu.Unlock()
-	if faulted(w, r, op.svc, fault) {
+	if faulted(w, r, op.svc, fault) || s.chaotic(w, r, op.svc) {
 		return
 	}
 	if len(body) == 0 {
@@ -329,6 +353,7 @@ func (s *Server) serveState(w http.ResponseWriter) {
 //	POST /_sim/throttle              {"operation": "ListRoots", "count": 3}
 //	POST /_sim/faults                {"operation": "DescribePolicy", "count": 5, "code": "InternalServerException"}
 //	POST /_sim/faults/clear          {}
+//	POST /_sim/chaos                 {"throttleFraction": 0.3, "serverErrorFraction": 0.05, "latency": 20000000, "rateLimits": {"organizations": 20}}
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		BudgetName, Actual, Forecasted, TrailName, Error, Operation string
@@ -337,6 +362,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.URL.Path == "/_sim/chaos" {
+		var c Chaos
+		if err := json.Unmarshal(raw, &c); err != nil {
+			http.Error(w, "the body must be the chaos as JSON: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.SetChaos(c)
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if r.URL.Path == "/_sim/faults" {
