@@ -26,7 +26,6 @@ func main() {
 	o := manager.Defaults()
 	flag.StringVar(&o.OperatorNamespace, "operator-namespace", o.OperatorNamespace, "namespace with admin rights over account placement and adoption, and of the leader election Lease (default: POD_NAMESPACE, else awsorg-system)")
 	flag.DurationVar(&o.ResyncPeriod, "resync-period", o.ResyncPeriod, "how often every object is compared with AWS again, to correct drift")
-	flag.DurationVar(&o.ReadCacheTTL, "aws-read-cache-ttl", o.ReadCacheTTL, "how long one read of the organization's tree is shared by all objects")
 	flag.StringVar(&o.AWS.Region, "aws-region", o.AWS.Region, "AWS region for regional services")
 	flag.StringVar(&o.AWS.Endpoint, "aws-endpoint", "", "base URL of every AWS service, e.g. the simulator (AWS_ENDPOINT_URL does the same)")
 	for _, svc := range awsx.Services {

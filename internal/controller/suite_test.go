@@ -83,7 +83,6 @@ func run(m *testing.M) int {
 	o := env.ManagerOptions()
 	o.OperatorNamespace = operatorNS
 	o.ResyncPeriod = resyncPeriod
-	o.ReadCacheTTL = 500 * time.Millisecond
 	o.DependencyPoll = 300 * time.Millisecond
 	o.AWS.Rates = nil // no limit
 	o.AWS.RetryMaxBackoff = 50 * time.Millisecond

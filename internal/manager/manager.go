@@ -58,8 +58,6 @@ type Options struct {
 	ResyncPeriod time.Duration
 	// AWS tunes the AWS clients (region, endpoint, rate limit).
 	AWS awsx.Options
-	// ReadCacheTTL is how long one read of the organization's tree is shared.
-	ReadCacheTTL time.Duration
 	// MaxConcurrentReconciles bounds parallel reconciles per kind.
 	MaxConcurrentReconciles int
 	// DependencyPoll is how soon to look again at an object waiting on another.
@@ -95,7 +93,7 @@ func Defaults() Options {
 		ns = "awsorg-system"
 	}
 	return Options{
-		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, ReadCacheTTL: 30 * time.Second, MetricsCertName: "tls.crt", MetricsCertKey: "tls.key",
+		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, MetricsCertName: "tls.crt", MetricsCertKey: "tls.key",
 		AWS:                     awsx.Options{Region: "us-east-1", Rates: awsx.DefaultRates()},
 		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
 		DefaultManagementPolicy: v1alpha1.Manage,
@@ -160,7 +158,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	}
 	env := &common.Env{
 		Client: mgr.GetClient(), OrgAPI: clients.Organizations,
-		Org:               orgapi.NewOrg(clients.Organizations, o.ReadCacheTTL),
+		Org:               orgapi.NewOrg(clients.Organizations, o.ResyncPeriod),
 		CreateGate:        orgapi.NewCreateGate(clients.Organizations, 5),
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}

@@ -5,10 +5,7 @@ package orgapi
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -26,6 +23,7 @@ type Account struct{ ID, Arn, Name, Email, State, ParentID string }
 // Tree is one read of the organization: its root, OUs and accounts with their parents.
 type Tree struct {
 	RootID      string
+	OrgID       string          // o-..., from the root's ARN
 	PolicyTypes map[string]bool // enabled on the root
 	OUs         map[string]OU
 	Accounts    map[string]Account
@@ -94,114 +92,6 @@ func (t *Tree) HasChildren(id string) bool {
 		}
 	}
 	return false
-}
-
-// Org is the shared read model of the organization. Every controller reads the tree
-// through it; it is rebuilt from list calls when older than its TTL, and the
-// operator's own writes are applied to it in place, so they cost no rebuild.
-type Org struct {
-	API API
-	TTL time.Duration
-
-	mu    sync.Mutex
-	tree  *Tree
-	built time.Time
-}
-
-// NewOrg returns the read model over an Organizations client.
-func NewOrg(api API, ttl time.Duration) *Org { return &Org{API: api, TTL: ttl} }
-
-// Tree returns a copy of the current tree, rebuilding it if it is stale.
-func (o *Org) Tree(ctx context.Context) (*Tree, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.tree == nil || time.Since(o.built) > o.TTL {
-		t, err := o.build(ctx)
-		if err != nil {
-			return nil, err
-		}
-		o.tree, o.built = t, time.Now()
-	}
-	return o.tree.clone(), nil
-}
-
-// Invalidate makes the next read rebuild the tree (after an unexpected answer from AWS).
-func (o *Org) Invalidate() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.tree = nil
-}
-
-// Update applies one of the operator's own writes to the cached tree.
-func (o *Org) Update(f func(*Tree)) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.tree != nil {
-		f(o.tree)
-	}
-}
-
-func (t *Tree) clone() *Tree {
-	c := &Tree{RootID: t.RootID, PolicyTypes: map[string]bool{}, OUs: make(map[string]OU, len(t.OUs)), Accounts: make(map[string]Account, len(t.Accounts))}
-	for k, v := range t.PolicyTypes {
-		c.PolicyTypes[k] = v
-	}
-	for k, v := range t.OUs {
-		c.OUs[k] = v
-	}
-	for k, v := range t.Accounts {
-		c.Accounts[k] = v
-	}
-	return c
-}
-
-// build walks the tree from the root: per parent, one page of OUs and one page of
-// accounts (20 each), so the cost is about N/20 + 2 x parents calls.
-func (o *Org) build(ctx context.Context) (*Tree, error) {
-	roots, err := o.API.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		return nil, fmt.Errorf("listing roots: %w", err)
-	}
-	if len(roots.Roots) == 0 {
-		return nil, fmt.Errorf("the organization has no root")
-	}
-	root := roots.Roots[0]
-	t := &Tree{RootID: aws.ToString(root.Id), PolicyTypes: map[string]bool{}, OUs: map[string]OU{}, Accounts: map[string]Account{}}
-	for _, pt := range root.PolicyTypes {
-		if pt.Status == types.PolicyTypeStatusEnabled {
-			t.PolicyTypes[string(pt.Type)] = true
-		}
-	}
-	queue := []string{t.RootID}
-	for len(queue) > 0 {
-		parent := queue[0]
-		queue = queue[1:]
-		ous := organizations.NewListOrganizationalUnitsForParentPaginator(o.API, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
-		for ous.HasMorePages() {
-			p, err := ous.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing OUs under %s: %w", parent, err)
-			}
-			for _, u := range p.OrganizationalUnits {
-				id := aws.ToString(u.Id)
-				t.OUs[id] = OU{ID: id, Arn: aws.ToString(u.Arn), Name: aws.ToString(u.Name), ParentID: parent}
-				queue = append(queue, id)
-			}
-		}
-		accts := organizations.NewListAccountsForParentPaginator(o.API, &organizations.ListAccountsForParentInput{ParentId: &parent})
-		for accts.HasMorePages() {
-			p, err := accts.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing accounts under %s: %w", parent, err)
-			}
-			for _, a := range p.Accounts {
-				id := aws.ToString(a.Id)
-				t.Accounts[id] = Account{ID: id, Arn: aws.ToString(a.Arn), Name: aws.ToString(a.Name),
-					Email: aws.ToString(a.Email), State: accountState(a), ParentID: parent}
-			}
-		}
-	}
-	return t, nil
 }
 
 func accountState(a types.Account) string {

@@ -54,7 +54,7 @@ func listCalls(sim *awssim.Server) int {
 }
 
 // orgWithAccounts makes an organization with n accounts spread over ous OUs.
-func orgWithAccounts(b *testing.B, n, ous int) (*awssim.Server, *organizations.Client) {
+func orgWithAccounts(b testing.TB, n, ous int) (*awssim.Server, *organizations.Client) {
 	b.Helper()
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay = 0

@@ -128,9 +128,7 @@ func (k *Kind) Observe(ctx context.Context, a *v1alpha1.Account) (reconciler.Obs
 func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *orgapi.Tree, parent string, adopted bool) (reconciler.Plan, error) {
 	found, ok := tree.Accounts[a.Status.ID]
 	if !ok {
-		k.Org.Invalidate()
-		return nil, reconciler.Stalled("AccountNotInOrganization",
-			"account %s is no longer in the organization; it was removed or closed outside the operator: delete this object, or restore the account", a.Status.ID)
+		return nil, k.notInTree(ctx, a.Status.ID)
 	}
 	a.Status.ARN, a.Status.State, a.Status.ParentID = found.Arn, found.State, found.ParentID
 	if found.State != string(types.AccountStateActive) && found.State != string(types.AccountStatePendingActivation) {
@@ -155,6 +153,21 @@ func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *or
 		plan = common.AddTags(plan, "account "+found.ID, tags, common.WantTags(a, a.Spec.Tags), orgapi.TagFuncs(k.OrgAPI, found.ID))
 	}
 	return plan, nil
+}
+
+// notInTree asks AWS about an account the read model does not hold: gone from the
+// organization (Stalled), or not in the model yet (read the tree again).
+func (k *Kind) notInTree(ctx context.Context, id string) error {
+	_, err := k.OrgAPI.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
+	if awsx.IsNotFound(err) {
+		return reconciler.Stalled("AccountNotInOrganization",
+			"account %s is no longer in the organization; it was removed or closed outside the operator: delete this object, or restore the account", id)
+	}
+	k.Org.Invalidate()
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("account %s is not in the read model of the organization yet; reading the organization again", id)
 }
 
 // ownedTags reads the account's tags and checks that the account is this object's.

@@ -1,0 +1,223 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package orgapi
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+)
+
+// Org is the shared read model of the organization. Every controller reads the tree
+// through it. A read returns the current snapshot at once; a snapshot older than the
+// period is rebuilt in the background, so readers never wait for a rebuild (only the
+// very first read, and a read after Invalidate, build while the caller waits). The
+// operator's own writes are applied to the snapshot in place (copy on write). A
+// rebuild that AWS's lists do not show a very recent write in yet loses it; the kind
+// then meets AWS's "already exists" or "not in the tree" and reads the tree again.
+type Org struct {
+	API API
+	// Period is how old a snapshot may get before it is rebuilt: the resync period.
+	Period time.Duration
+
+	mu       sync.Mutex
+	tree     *Tree
+	built    time.Time
+	stale    bool
+	building chan struct{} // closed when the running build ends
+	err      error         // of the last build that failed
+	now      func() time.Time
+}
+
+// NewOrg returns the read model over an Organizations client.
+func NewOrg(api API, period time.Duration) *Org { return &Org{API: api, Period: period, now: time.Now} }
+
+// Tree returns the current snapshot of the tree; callers must not change it.
+func (o *Org) Tree(ctx context.Context) (*Tree, error) {
+	o.mu.Lock()
+	t, fresh := o.tree, !o.stale && o.now().Sub(o.built) < o.Period
+	if t != nil && !o.stale {
+		if !fresh {
+			o.startBuild()
+		}
+		o.mu.Unlock()
+		return t, nil
+	}
+	done := o.startBuild()
+	o.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.tree == nil || o.stale {
+		return nil, fmt.Errorf("reading the organization's tree: %w", o.err)
+	}
+	return o.tree, nil
+}
+
+// startBuild starts a rebuild unless one is running; o.mu must be held.
+func (o *Org) startBuild() chan struct{} {
+	if o.building != nil {
+		return o.building
+	}
+	done := make(chan struct{})
+	o.building = done
+	started := o.now()
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		t, err := o.build(ctx)
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.building, o.err = nil, err
+		if err != nil {
+			return // the next read tries again
+		}
+		o.tree, o.built, o.stale = t, started, false
+	}()
+	return done
+}
+
+// Invalidate makes the next read rebuild the tree and wait for it (after an answer
+// from AWS that the tree did not expect).
+func (o *Org) Invalidate() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.stale = true
+}
+
+// Update applies one of the operator's own writes to the tree.
+func (o *Org) Update(f func(*Tree)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.tree != nil {
+		t := o.tree.clone()
+		f(t)
+		o.tree = t
+	}
+}
+
+func (t *Tree) clone() *Tree {
+	return &Tree{RootID: t.RootID, OrgID: t.OrgID, PolicyTypes: maps.Clone(t.PolicyTypes), OUs: maps.Clone(t.OUs), Accounts: maps.Clone(t.Accounts)}
+}
+
+// build reads the tree: the root, the OUs parent by parent, and the accounts. When
+// AWS reports accounts' paths (ListAccounts), their parents come from there, so the
+// cost is about N/20 + OUs + 2 calls; otherwise the accounts are listed per parent.
+func (o *Org) build(ctx context.Context) (*Tree, error) {
+	roots, err := o.API.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("listing roots: %w", err)
+	}
+	if len(roots.Roots) == 0 {
+		return nil, fmt.Errorf("the organization has no root")
+	}
+	root := roots.Roots[0]
+	t := &Tree{RootID: aws.ToString(root.Id), PolicyTypes: map[string]bool{}, OUs: map[string]OU{}, Accounts: map[string]Account{}}
+	if arn := aws.ToString(root.Arn); strings.Contains(arn, ":root/") {
+		t.OrgID = strings.Split(arn[strings.Index(arn, ":root/")+6:], "/")[0]
+	}
+	for _, pt := range root.PolicyTypes {
+		if pt.Status == types.PolicyTypeStatusEnabled {
+			t.PolicyTypes[string(pt.Type)] = true
+		}
+	}
+	parents, err := o.listOUs(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := o.listAccountsByPath(ctx, t); err != nil || ok {
+		return t, err
+	}
+	clear(t.Accounts)
+	for _, parent := range parents {
+		if err := o.listAccountsUnder(ctx, t, parent); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// listOUs walks the OUs from the root and returns every parent (the root and the OUs).
+func (o *Org) listOUs(ctx context.Context, t *Tree) ([]string, error) {
+	queue, parents := []string{t.RootID}, []string{t.RootID}
+	for len(queue) > 0 {
+		parent := queue[0]
+		queue = queue[1:]
+		pages := organizations.NewListOrganizationalUnitsForParentPaginator(o.API, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
+		for pages.HasMorePages() {
+			p, err := pages.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("listing OUs under %s: %w", parent, err)
+			}
+			for _, u := range p.OrganizationalUnits {
+				id := aws.ToString(u.Id)
+				t.OUs[id] = OU{ID: id, Arn: aws.ToString(u.Arn), Name: aws.ToString(u.Name), ParentID: parent}
+				queue, parents = append(queue, id), append(parents, id)
+			}
+		}
+	}
+	return parents, nil
+}
+
+// listAccountsByPath lists every account once and takes each parent from its path; it
+// reports false when AWS does not report paths.
+func (o *Org) listAccountsByPath(ctx context.Context, t *Tree) (bool, error) {
+	pages := organizations.NewListAccountsPaginator(o.API, &organizations.ListAccountsInput{})
+	for pages.HasMorePages() {
+		p, err := pages.NextPage(ctx)
+		if err != nil {
+			return false, fmt.Errorf("listing accounts: %w", err)
+		}
+		for _, a := range p.Accounts {
+			parent := parentFromPaths(a.Paths, aws.ToString(a.Id))
+			if parent == "" {
+				return false, nil
+			}
+			t.Accounts[aws.ToString(a.Id)] = accountOf(a, parent)
+		}
+	}
+	return true, nil
+}
+
+// parentFromPaths reads the parent from a path like o-a/r-b/ou-b-c/123456789012/.
+func parentFromPaths(paths []string, id string) string {
+	for _, p := range paths {
+		parts := strings.Split(strings.Trim(p, "/"), "/")
+		if n := len(parts); n >= 2 && parts[n-1] == id {
+			return parts[n-2]
+		}
+	}
+	return ""
+}
+
+func (o *Org) listAccountsUnder(ctx context.Context, t *Tree, parent string) error {
+	pages := organizations.NewListAccountsForParentPaginator(o.API, &organizations.ListAccountsForParentInput{ParentId: &parent})
+	for pages.HasMorePages() {
+		p, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing accounts under %s: %w", parent, err)
+		}
+		for _, a := range p.Accounts {
+			t.Accounts[aws.ToString(a.Id)] = accountOf(a, parent)
+		}
+	}
+	return nil
+}
+
+func accountOf(a types.Account, parent string) Account {
+	return Account{ID: aws.ToString(a.Id), Arn: aws.ToString(a.Arn), Name: aws.ToString(a.Name),
+		Email: aws.ToString(a.Email), State: accountState(a), ParentID: parent}
+}
