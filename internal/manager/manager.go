@@ -159,7 +159,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	env := &common.Env{
 		Client: mgr.GetClient(), OrgAPI: clients.Organizations,
 		Org:               orgapi.NewOrg(clients.Organizations, o.ResyncPeriod),
-		CreateGate:        orgapi.NewCreateGate(clients.Organizations, 5),
+		Creations:         orgapi.NewCreations(clients.Organizations, 5),
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}
 	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,

@@ -10,6 +10,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -20,6 +21,9 @@ import (
 	ktypes "k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
@@ -28,8 +32,9 @@ import (
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
-// CreatePoll is how often an account creation in progress is looked at.
-var CreatePoll = 3 * time.Second
+// CreatePoll is how often an account creation in progress is looked at when nothing
+// wakes the object first (the followers of creations wake it when its request ends).
+var CreatePoll = 30 * time.Second
 
 // RequestIndex is the field index of Accounts by status.createAccountRequestId.
 const RequestIndex = "status.createAccountRequestId"
@@ -47,8 +52,16 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 	}); err != nil {
 		return err
 	}
+	wake := make(chan event.TypedGenericEvent[client.Object], 1024)
+	env.Creations.Wake = func(key string) {
+		ns, name, _ := strings.Cut(key, "/")
+		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}}
+	}
 	return reconciler.Setup(ctx, mgr, "account", reconciler.Kind[*v1alpha1.Account](&Kind{env}),
-		func() *v1alpha1.Account { return &v1alpha1.Account{} }, opts)
+		func() *v1alpha1.Account { return &v1alpha1.Account{} }, opts,
+		func(b *ctrl.Builder) *ctrl.Builder {
+			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
+		})
 }
 
 // parentID resolves the desired parent and enforces the placement rule.

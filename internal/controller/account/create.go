@@ -40,7 +40,7 @@ func (k *Kind) find(ctx context.Context, a *v1alpha1.Account) (bool, error) {
 
 // followRequest follows the object's CreateAccount request to its end.
 func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
-	out, err := k.OrgAPI.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &a.Status.CreateAccountRequestID})
+	st, err := k.Creations.Status(ctx, common.OwnerOf(a), a.Status.CreateAccountRequestID)
 	if awsx.IsNotFound(err) {
 		a.Status.CreateAccountRequestID = "" // AWS forgot the request (kept 90 days): recover by email
 		return nil
@@ -48,15 +48,12 @@ func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
 	if err != nil {
 		return err
 	}
-	st := out.CreateAccountStatus
 	switch st.State {
 	case types.CreateAccountStateInProgress:
 		return reconciler.Wait(CreatePoll, v1alpha1.ReasonCreating, "AWS is creating the account (request %s)", a.Status.CreateAccountRequestID)
 	case types.CreateAccountStateSucceeded:
-		k.CreateGate.Finished(a.Status.CreateAccountRequestID)
 		return k.claimCreated(ctx, a, aws.ToString(st.AccountId))
 	default:
-		k.CreateGate.Finished(a.Status.CreateAccountRequestID)
 		return k.failed(ctx, a, string(st.FailureReason))
 	}
 }
@@ -214,13 +211,13 @@ func (k *Kind) create(a *v1alpha1.Account) func(context.Context) error {
 		if err := reconciler.SaveStatus(ctx); err != nil {
 			return err
 		}
-		st, err := k.CreateGate.Create(ctx, &organizations.CreateAccountInput{
+		st, place, err := k.Creations.Create(ctx, common.OwnerOf(a), &organizations.CreateAccountInput{
 			Email: aws.String(a.Spec.Email), AccountName: aws.String(a.AWSName()), RoleName: aws.String(a.Spec.RoleName),
 			IamUserAccessToBilling: types.IAMUserAccessToBilling(a.Spec.IAMUserAccessToBilling), Tags: orgapi.ToTags(common.WantTags(a, a.Spec.Tags))})
 		switch {
-		case errors.Is(err, orgapi.ErrCreateBusy) || awsx.Classify(err) == awsx.Busy:
+		case errors.Is(err, orgapi.ErrCreateBusy):
 			a.Status.CreateRequestedAt = nil
-			return reconciler.Wait(15*time.Second, v1alpha1.ReasonWaiting, "AWS allows five account creations in progress at once; waiting for a free slot")
+			return reconciler.Wait(time.Minute, v1alpha1.ReasonWaiting, "AWS allows five account creations in progress at once; this account is number %d in line for a free slot", place)
 		case err != nil && awsx.Classify(err) != awsx.Transient:
 			a.Status.CreateRequestedAt = nil // AWS answered no: nothing was created
 			return common.Fail(fmt.Sprintf("create account %q", a.AWSName()), err)

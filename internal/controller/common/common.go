@@ -31,8 +31,8 @@ type Env struct {
 	OrgAPI orgapi.API
 	// Org is the shared read model of the organization's tree.
 	Org *orgapi.Org
-	// CreateGate bounds CreateAccount requests in progress.
-	CreateGate *orgapi.CreateGate
+	// Creations runs account creations: five at once, followed in bulk.
+	Creations *orgapi.Creations
 	// OperatorNamespace is the namespace with admin rights over placement and adoption.
 	OperatorNamespace string
 	// DependencyPoll is how soon to look again when a referenced object is not ready.

@@ -154,7 +154,9 @@ func (k *Kind) Delete(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (rec
 		return reconciler.Changes{fmt.Sprintf("Left OU %s in AWS: it belongs to another object", found.ID)}, nil
 	}
 	if tree.HasChildren(found.ID) {
-		return nil, k.notEmpty(tree, found.ID)
+		if err := k.notEmpty(ctx, found.ID); err != nil {
+			return nil, err
+		}
 	}
 	_, err = k.OrgAPI.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: &found.ID})
 	switch {
@@ -169,18 +171,32 @@ func (k *Kind) Delete(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (rec
 	return reconciler.Changes{"Deleted OU " + found.ID}, nil
 }
 
-// notEmpty says what the OU still holds and what to do about it.
-func (k *Kind) notEmpty(tree *orgapi.Tree, id string) error {
+// notEmpty reads what the OU holds now (the read model may be older) and, if
+// anything, says what and what to do about it.
+func (k *Kind) notEmpty(ctx context.Context, id string) error {
 	var accounts, ous []string
-	for _, a := range tree.Accounts {
-		if a.ParentID == id {
-			accounts = append(accounts, a.ID)
+	accts := organizations.NewListAccountsForParentPaginator(k.OrgAPI, &organizations.ListAccountsForParentInput{ParentId: &id})
+	for accts.HasMorePages() {
+		page, err := accts.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, a := range page.Accounts {
+			accounts = append(accounts, aws.ToString(a.Id))
 		}
 	}
-	for _, u := range tree.OUs {
-		if u.ParentID == id {
-			ous = append(ous, fmt.Sprintf("%s (%s)", u.Name, u.ID))
+	children := organizations.NewListOrganizationalUnitsForParentPaginator(k.OrgAPI, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &id})
+	for children.HasMorePages() {
+		page, err := children.NextPage(ctx)
+		if err != nil {
+			return err
 		}
+		for _, u := range page.OrganizationalUnits {
+			ous = append(ous, fmt.Sprintf("%s (%s)", aws.ToString(u.Name), aws.ToString(u.Id)))
+		}
+	}
+	if len(accounts)+len(ous) == 0 {
+		return nil
 	}
 	slices.Sort(accounts)
 	slices.Sort(ous)

@@ -1,0 +1,285 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package orgapi
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+)
+
+// ErrCreateBusy means AWS's limit of account creations in progress is reached; the
+// caller is queued and woken when a slot frees.
+var ErrCreateBusy = errors.New("the organization already has the maximum number of account creations in progress")
+
+// Creations runs the organization's account creations: at most Limit in progress (AWS
+// allows five), callers waiting for a slot woken in turn as slots free, and every
+// request in progress followed with one ListCreateAccountStatus per poll, polled
+// often while a request is near the time creations take, so no slot stays idle.
+type Creations struct {
+	api   API
+	limit int
+	// Wake is called with a caller's key when its request ended or a slot is free.
+	Wake func(key string)
+	// FastPoll is how often requests are polled once they are due.
+	FastPoll time.Duration
+
+	mu       sync.Mutex
+	inFlight map[string]*creation // by request id
+	others   int                  // requests in progress that are not ours
+	done     map[string]types.CreateAccountStatus
+	queue    []string             // keys waiting for a slot
+	reserved map[string]time.Time // keys woken for a free slot, until they take it
+	expected time.Duration
+	seeded   bool
+	polling  bool
+}
+
+// reserveFor is how long a slot is kept for a woken caller that does not come.
+const reserveFor = 30 * time.Second
+
+type creation struct {
+	key     string
+	started time.Time
+}
+
+// NewCreations follows creations over an Organizations client.
+func NewCreations(api API, limit int) *Creations {
+	return &Creations{api: api, limit: limit, FastPoll: 250 * time.Millisecond, Wake: func(string) {},
+		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, expected: time.Second}
+}
+
+// Create calls CreateAccount for the caller key if a slot is free; otherwise it
+// queues key and returns ErrCreateBusy, with the caller's place in the queue.
+func (c *Creations) Create(ctx context.Context, key string, in *organizations.CreateAccountInput) (*types.CreateAccountStatus, int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.seeded {
+		if err := c.seed(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
+	_, mine := c.reserved[key]
+	delete(c.reserved, key)
+	if !mine && (c.busy() || len(c.queue) > 0) {
+		return nil, c.enqueue(key), ErrCreateBusy
+	}
+	out, err := c.api.CreateAccount(ctx, in)
+	if awsx.Classify(err) == awsx.Busy {
+		c.others = max(c.others, c.limit-len(c.inFlight)) // someone else's requests fill the slots
+		c.startPolling()
+		return nil, c.enqueue(key), ErrCreateBusy
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	c.dequeue(key)
+	id := aws.ToString(out.CreateAccountStatus.Id)
+	c.inFlight[id] = &creation{key: key, started: time.Now()}
+	c.startPolling()
+	return out.CreateAccountStatus, 0, nil
+}
+
+// busy reports whether every slot is taken or kept for a woken caller.
+func (c *Creations) busy() bool {
+	for k, at := range c.reserved {
+		if time.Since(at) > reserveFor {
+			delete(c.reserved, k)
+		}
+	}
+	return len(c.inFlight)+c.others+len(c.reserved) >= c.limit
+}
+
+func (c *Creations) enqueue(key string) int {
+	for i, k := range c.queue {
+		if k == key {
+			return i + 1
+		}
+	}
+	c.queue = append(c.queue, key)
+	return len(c.queue)
+}
+
+func (c *Creations) dequeue(key string) {
+	for i, k := range c.queue {
+		if k == key {
+			c.queue = append(c.queue[:i:i], c.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// Status returns the state of a request without a call to AWS while it is followed
+// in bulk; a request this process does not follow yet (after a restart) is looked up
+// once, then followed.
+func (c *Creations) Status(ctx context.Context, key, id string) (*types.CreateAccountStatus, error) {
+	c.mu.Lock()
+	if st, ok := c.done[id]; ok {
+		delete(c.done, id)
+		c.mu.Unlock()
+		return &st, nil
+	}
+	if cr, ok := c.inFlight[id]; ok {
+		cr.key = key
+		c.mu.Unlock()
+		return &types.CreateAccountStatus{Id: &id, State: types.CreateAccountStateInProgress}, nil
+	}
+	c.mu.Unlock()
+	out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &id})
+	if err != nil {
+		return nil, err
+	}
+	st := out.CreateAccountStatus
+	if st.State == types.CreateAccountStateInProgress {
+		c.mu.Lock()
+		started := time.Now()
+		if st.RequestedTimestamp != nil {
+			started = *st.RequestedTimestamp
+		}
+		c.inFlight[id] = &creation{key: key, started: started}
+		c.startPolling()
+		c.mu.Unlock()
+	}
+	return st, nil
+}
+
+// InProgress returns the requests AWS reports in progress.
+func InProgress(ctx context.Context, api API) ([]types.CreateAccountStatus, error) {
+	var out []types.CreateAccountStatus
+	p := organizations.NewListCreateAccountStatusPaginator(api, &organizations.ListCreateAccountStatusInput{
+		States: []types.CreateAccountState{types.CreateAccountStateInProgress}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.CreateAccountStatuses...)
+	}
+	return out, nil
+}
+
+// seed learns the requests in progress before the first creation; c.mu must be held.
+func (c *Creations) seed(ctx context.Context) error {
+	reqs, err := InProgress(ctx, c.api)
+	if err != nil {
+		return err
+	}
+	c.others = 0
+	for _, r := range reqs {
+		if _, ours := c.inFlight[aws.ToString(r.Id)]; !ours {
+			c.others++
+		}
+	}
+	c.seeded = true
+	if c.others > 0 {
+		c.startPolling()
+	}
+	return nil
+}
+
+// startPolling starts the poller unless it runs; c.mu must be held.
+func (c *Creations) startPolling() {
+	if c.polling {
+		return
+	}
+	c.polling = true
+	go c.poll()
+}
+
+// poll follows every request in progress with one ListCreateAccountStatus a round,
+// waiting until the first is due; it ends when nothing is in progress.
+func (c *Creations) poll() {
+	ctx := context.Background()
+	for {
+		time.Sleep(c.nextPoll())
+		reqs, err := InProgress(ctx, c.api)
+		if err == nil {
+			c.settle(ctx, reqs)
+		}
+		c.mu.Lock()
+		if len(c.inFlight) == 0 && c.others == 0 && len(c.queue) == 0 {
+			c.polling = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+// nextPoll is how long to wait: until the oldest request is due, then FastPoll.
+func (c *Creations) nextPoll() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	wait := c.expected
+	for _, cr := range c.inFlight {
+		wait = min(wait, time.Until(cr.started.Add(c.expected)))
+	}
+	return max(wait, c.FastPoll)
+}
+
+// settle records the requests that are no longer in progress (one Describe each),
+// frees their slots, and wakes their callers and the next ones in the queue.
+func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus) {
+	inProgress := map[string]bool{}
+	for _, r := range reqs {
+		inProgress[aws.ToString(r.Id)] = true
+	}
+	c.mu.Lock()
+	c.others = 0
+	for id := range inProgress {
+		if c.inFlight[id] == nil {
+			c.others++
+		}
+	}
+	var ended []string
+	for id := range c.inFlight {
+		if !inProgress[id] {
+			ended = append(ended, id)
+		}
+	}
+	c.mu.Unlock()
+	var wake []string
+	for _, id := range ended {
+		out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &id})
+		if err != nil {
+			continue // the next round looks again
+		}
+		if key, ok := c.finish(id, *out.CreateAccountStatus); ok {
+			wake = append(wake, key)
+		}
+	}
+	c.mu.Lock()
+	for !c.busy() && len(c.queue) > 0 {
+		key := c.queue[0]
+		c.queue, c.reserved[key] = c.queue[1:], time.Now()
+		wake = append(wake, key)
+	}
+	c.mu.Unlock()
+	for _, key := range wake { // the callers of ended requests, then the line in order
+		c.Wake(key)
+	}
+}
+
+// finish records a request's end and returns its caller's key.
+func (c *Creations) finish(id string, st types.CreateAccountStatus) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cr, ok := c.inFlight[id]
+	if !ok {
+		return "", false
+	}
+	c.done[id] = st
+	delete(c.inFlight, id)
+	if took := time.Since(cr.started); took > 0 {
+		c.expected = (3*c.expected + took) / 4
+	}
+	return cr.key, true
+}

@@ -1,0 +1,100 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package orgapi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+)
+
+// Five creations at once at most; the rest wait in line and are woken in turn; the
+// requests in progress are followed with one list call a round, and each ended request
+// is described once.
+func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay = 300 * time.Millisecond
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	ctx := context.Background()
+	cr := orgapi.NewCreations(c, 5)
+	cr.FastPoll = 20 * time.Millisecond
+	woken := make(chan string, 100)
+	cr.Wake = func(key string) { woken <- key }
+	create := func(i int) (*types.CreateAccountStatus, int, error) {
+		return cr.Create(ctx, fmt.Sprint("k", i), &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("c%d@example.com", i))})
+	}
+	ids := map[string]string{}
+	for i := range 5 {
+		st, _, err := create(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[fmt.Sprint("k", i)] = aws.ToString(st.Id)
+	}
+	for i, want := range []int{1, 2} {
+		if _, place, err := create(5 + i); !errors.Is(err, orgapi.ErrCreateBusy) || place != want {
+			t.Fatalf("creation %d: want ErrCreateBusy in place %d, got %v place %d", 5+i, want, err, place)
+		}
+	}
+	if n := sim.Calls()["organizations:CreateAccount"]; n != 5 {
+		t.Fatalf("%d CreateAccount calls reached AWS, want 5", n)
+	}
+	// Following a request in progress costs no call.
+	before := sim.Calls()["organizations:DescribeCreateAccountStatus"]
+	if st, err := cr.Status(ctx, "k0", ids["k0"]); err != nil || st.State != types.CreateAccountStateInProgress {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	if n := sim.Calls()["organizations:DescribeCreateAccountStatus"]; n != before {
+		t.Fatal("Status of a followed request called AWS")
+	}
+	// All five end: their callers are woken, then the two in line, in order.
+	seen := map[string]bool{}
+	var order []string
+	var mu sync.Mutex
+	deadline := time.After(10 * time.Second)
+	for len(seen) < 7 {
+		select {
+		case k := <-woken:
+			mu.Lock()
+			if !seen[k] {
+				seen[k] = true
+				order = append(order, k)
+			}
+			mu.Unlock()
+		case <-deadline:
+			t.Fatalf("woken so far: %v", order)
+		}
+	}
+	if order[5] != "k5" || order[6] != "k6" {
+		t.Fatalf("woken in order %v, want the line k5, k6 last", order)
+	}
+	for k, id := range ids {
+		st, err := cr.Status(ctx, k, id)
+		if err != nil || st.State != types.CreateAccountStateSucceeded {
+			t.Fatalf("%s: %+v %v", k, st, err)
+		}
+	}
+	if _, _, err := create(5); err != nil {
+		t.Fatalf("the first in line takes a free slot: %v", err)
+	}
+	if n := sim.Calls()["organizations:DescribeCreateAccountStatus"]; n > 5 {
+		t.Fatalf("%d DescribeCreateAccountStatus calls for 5 ended requests", n)
+	}
+}
