@@ -96,6 +96,15 @@ func TestIdentityCenterConformance(t *testing.T) {
 	must(sso.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: in,
 		AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus.RequestId}))
 	must(sso.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: arn, AccountId: accountID}))
+	for _, f := range []*ssotypes.OperationStatusFilter{nil, {Status: ssotypes.StatusValuesInProgress}} {
+		must(sso.ListAccountAssignmentCreationStatus(ctx, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: in, Filter: f}))
+		must(sso.ListAccountAssignmentDeletionStatus(ctx, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: in, Filter: f}))
+		must(sso.ListPermissionSetProvisioningStatus(ctx, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: in, Filter: f}))
+	}
+	if got := must(sso.ListAccountAssignmentCreationStatus(ctx, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: in})); len(got.AccountAssignmentsCreationStatus) != 1 ||
+		got.AccountAssignmentsCreationStatus[0].Status != ssotypes.StatusValuesSucceeded {
+		t.Fatalf("creation requests: %+v", got.AccountAssignmentsCreationStatus)
+	}
 	byPrincipal := must(sso.ListAccountAssignmentsForPrincipal(ctx, &ssoadmin.ListAccountAssignmentsForPrincipalInput{InstanceArn: in,
 		PrincipalId: group.GroupId, PrincipalType: ssotypes.PrincipalTypeGroup, Filter: &ssotypes.ListAccountAssignmentsFilter{AccountId: accountID}}))
 	if len(byPrincipal.AccountAssignments) != 1 || aws.ToString(byPrincipal.AccountAssignments[0].PermissionSetArn) != aws.ToString(arn) {

@@ -52,12 +52,15 @@ func (s *Server) createAccount(in *struct {
 	}
 	r := &createRequest{ID: "car-" + s.randomString(32, lowerDigits), AccountName: in.AccountName, Email: in.Email,
 		State: "IN_PROGRESS", Requested: s.now(), RoleName: in.RoleName, Billing: in.IamUserAccessToBilling, Tags: tags}
-	for _, other := range o.requests {
-		if other.State == "IN_PROGRESS" && strings.EqualFold(other.Email, in.Email) {
+	for _, other := range o.pending {
+		if strings.EqualFold(other.Email, in.Email) {
 			r.State, r.FailureReason, r.Completed = "FAILED", "CONCURRENT_ACCOUNT_MODIFICATION", s.now()
 		}
 	}
 	o.requests[r.ID] = r
+	if r.State == "IN_PROGRESS" {
+		o.pending[r.ID] = r
+	}
 	if s.cfg.CreateAccountDelay == 0 && r.State == "IN_PROGRESS" {
 		o.completeCreate(r, s.now())
 	}
@@ -173,28 +176,19 @@ func (s *Server) closeAccount(in *struct{ AccountId string }) (any, error) { //n
 	if a.State != "ACTIVE" {
 		return nil, orgErr("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
 	}
-	if s.org.closing() >= s.cfg.MaxCloseInProgress {
+	if len(s.org.closing) >= s.cfg.MaxCloseInProgress {
 		return nil, constraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", "You have exceeded the number of concurrent close account requests allowed for your organization.")
 	}
 	if s.org.closedSince(s.now().Add(-30*24*time.Hour)) >= s.closeQuota() {
 		return nil, constraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 	}
 	a.State, a.ClosedAt = "PENDING_CLOSURE", s.now()
+	s.org.closing[a.ID] = a
 	if s.cfg.CloseAccountDelay == 0 {
 		a.State = "SUSPENDED"
+		delete(s.org.closing, a.ID)
 	}
 	return nil, nil
-}
-
-// closing is the number of accounts closing now.
-func (o *orgState) closing() int {
-	n := 0
-	for _, a := range o.accounts {
-		if a.State == "PENDING_CLOSURE" {
-			n++
-		}
-	}
-	return n
 }
 
 // closedSince is the number of accounts whose closure started since t.

@@ -20,6 +20,8 @@ type orgState struct {
 	accounts    map[string]*account
 	policies    map[string]*policy
 	requests    map[string]*createRequest
+	pending     map[string]*createRequest // the requests in progress
+	closing     map[string]*account       // the accounts closing
 	rootTags    map[string]string
 }
 
@@ -58,7 +60,8 @@ var fullAccessPolicies = map[string]struct{ id, name string }{
 
 func newOrgState(s *Server) *orgState {
 	o := &orgState{s: s, policyTypes: map[string]bool{}, ous: map[string]*ou{}, accounts: map[string]*account{},
-		policies: map[string]*policy{}, requests: map[string]*createRequest{}, rootTags: map[string]string{}}
+		policies: map[string]*policy{}, requests: map[string]*createRequest{}, rootTags: map[string]string{},
+		pending: map[string]*createRequest{}, closing: map[string]*account{}}
 	o.id = "o-" + s.randomString(10, lowerDigits)
 	o.arn = "arn:aws:organizations::" + s.cfg.ManagementAccountID + ":organization/" + o.id
 	o.rootID = "r-" + s.randomString(4, lowerDigits)
@@ -118,22 +121,23 @@ func (o *orgState) detachAll(target string) {
 func (o *orgState) advance() {
 	now := o.s.now()
 	due := now.Add(-o.s.cfg.CreateAccountDelay)
-	for _, id := range sortedKeys(o.requests) {
-		r := o.requests[id]
-		if r.State == "IN_PROGRESS" && !r.Requested.After(due) {
+	for _, id := range sortedKeys(o.pending) {
+		if r := o.pending[id]; !r.Requested.After(due) {
 			o.completeCreate(r, now)
 		}
 	}
 	closed := now.Add(-o.s.cfg.CloseAccountDelay)
-	for _, a := range o.accounts {
-		if a.State == "PENDING_CLOSURE" && !a.ClosedAt.After(closed) {
+	for id, a := range o.closing {
+		if !a.ClosedAt.After(closed) {
 			a.State = "SUSPENDED"
+			delete(o.closing, id)
 		}
 	}
 }
 
 func (o *orgState) completeCreate(r *createRequest, now time.Time) {
 	r.Completed = now
+	delete(o.pending, r.ID)
 	switch {
 	case o.emailTaken(r.Email):
 		r.State, r.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
@@ -173,15 +177,7 @@ func (o *orgState) newAccountID() string {
 	}
 }
 
-func (o *orgState) inProgress() int {
-	n := 0
-	for _, r := range o.requests {
-		if r.State == "IN_PROGRESS" {
-			n++
-		}
-	}
-	return n
-}
+func (o *orgState) inProgress() int { return len(o.pending) }
 
 // parentExists reports whether id is the root or an OU.
 func (o *orgState) parentExists(id string) bool {

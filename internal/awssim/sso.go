@@ -20,6 +20,7 @@ type ssoState struct {
 	assignments          map[assignment]bool
 	provisioned          map[string]map[string]int // set ARN -> account -> provisioned version
 	requests             map[string]*ssoRequest
+	pending              map[string]*ssoRequest // the requests in progress
 }
 
 type assignment struct{ Set, Account, PrincipalType, PrincipalID string }
@@ -47,7 +48,8 @@ type ssoRequest struct {
 
 func newSSOState(s *Server) *ssoState {
 	st := &ssoState{created: s.now(), groups: map[string]string{}, users: map[string]string{}, sets: map[string]*permSet{},
-		assignments: map[assignment]bool{}, provisioned: map[string]map[string]int{}, requests: map[string]*ssoRequest{}}
+		assignments: map[assignment]bool{}, provisioned: map[string]map[string]int{}, requests: map[string]*ssoRequest{},
+		pending: map[string]*ssoRequest{}}
 	st.instanceArn = "arn:aws:sso:::instance/ssoins-" + s.randomString(16, "0123456789abcdef")
 	st.storeID = "d-" + s.randomString(10, "0123456789abcdef")
 	for _, g := range s.cfg.Groups {
@@ -105,6 +107,9 @@ func (s *Server) registerSSO() {
 	register(s, svc, "DeleteAccountAssignment", ssoInvalid, s.deleteAssignment, reg("ConflictException", "ResourceNotFoundException")...)
 	register(s, svc, "DescribeAccountAssignmentDeletionStatus", ssoInvalid, s.describeAssignmentDeletion, reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountAssignments", ssoInvalid, s.listAssignments, reg("ResourceNotFoundException")...)
+	register(s, svc, "ListAccountAssignmentCreationStatus", ssoInvalid, s.listRequests("create", "AccountAssignmentsCreationStatus"), reg("ResourceNotFoundException")...)
+	register(s, svc, "ListAccountAssignmentDeletionStatus", ssoInvalid, s.listRequests("delete", "AccountAssignmentsDeletionStatus"), reg("ResourceNotFoundException")...)
+	register(s, svc, "ListPermissionSetProvisioningStatus", ssoInvalid, s.listRequests("provision", "PermissionSetsProvisioningStatus"), reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountAssignmentsForPrincipal", ssoInvalid, s.listAssignmentsForPrincipal, reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountsForProvisionedPermissionSet", ssoInvalid, s.listProvisionedAccounts, reg("ResourceNotFoundException")...)
 	register(s, svc, "TagResource", ssoInvalid, s.ssoTag, reg("ConflictException", "ResourceNotFoundException", "ServiceQuotaExceededException")...)

@@ -18,9 +18,8 @@ func isJSONPolicy(doc string) bool {
 // advance completes the asynchronous requests whose time has come.
 func (st *ssoState) advance(s *Server) {
 	due := s.now().Add(-s.cfg.SSODelay)
-	for _, id := range sortedKeys(st.requests) {
-		r := st.requests[id]
-		if r.Status == "IN_PROGRESS" && !r.Created.After(due) {
+	for _, id := range sortedKeys(st.pending) {
+		if r := st.pending[id]; !r.Created.After(due) {
 			st.complete(s, r)
 		}
 	}
@@ -28,6 +27,7 @@ func (st *ssoState) advance(s *Server) {
 
 func (st *ssoState) complete(s *Server, r *ssoRequest) {
 	r.Status = "SUCCEEDED"
+	delete(st.pending, r.ID)
 	ps := st.sets[r.Set]
 	switch r.Kind {
 	case "create":
@@ -100,7 +100,7 @@ func (st *ssoState) hasAssignments(set, account string) bool {
 
 func (s *Server) newSSORequest(kind string, r *ssoRequest) *ssoRequest {
 	r.ID, r.Kind, r.Status, r.Created = s.requestID(), kind, "IN_PROGRESS", s.now()
-	s.sso.requests[r.ID] = r
+	s.sso.requests[r.ID], s.sso.pending[r.ID] = r, r
 	if s.cfg.SSODelay == 0 {
 		s.sso.complete(s, r)
 	}
@@ -198,8 +198,8 @@ func (s *Server) createAssignment(in *assignmentIn) (any, error) {
 	}
 	s.sso.advance(s)
 	inFlight := 0
-	for _, r := range s.sso.requests {
-		if r.Kind == "create" && r.Status == "IN_PROGRESS" {
+	for _, r := range s.sso.pending {
+		if r.Kind == "create" {
 			inFlight++
 		}
 	}
@@ -462,5 +462,44 @@ func sortStrings(s []string) {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
+	}
+}
+
+// listRequests lists the requests of one kind, by status when the filter says, as the
+// bulk status calls do (ListAccountAssignmentCreationStatus and the like).
+func (s *Server) listRequests(kind, key string) func(*struct {
+	instanceIn
+	pageIn
+	Filter *struct{ Status string }
+}) (any, error) {
+	return func(in *struct {
+		instanceIn
+		pageIn
+		Filter *struct{ Status string }
+	}) (any, error) {
+		if err := s.checkInstance(in.InstanceArn); err != nil {
+			return nil, err
+		}
+		s.sso.advance(s)
+		from := s.sso.requests
+		if in.Filter != nil && in.Filter.Status == "IN_PROGRESS" {
+			from = s.sso.pending
+		}
+		var out []map[string]string
+		for _, id := range sortedKeys(from) {
+			r := from[id]
+			if r.Kind == kind && (in.Filter == nil || in.Filter.Status == "" || in.Filter.Status == r.Status) {
+				out = append(out, map[string]string{"RequestId": r.ID, "Status": r.Status})
+			}
+		}
+		items, next, err := page(s, out, in.NextToken, in.MaxResults, 100)
+		if err != nil {
+			return nil, err
+		}
+		withDates := make([]map[string]any, 0, len(items))
+		for _, it := range items {
+			withDates = append(withDates, map[string]any{"RequestId": it["RequestId"], "Status": it["Status"], "CreatedDate": ts(s.sso.requests[it["RequestId"]].Created)})
+		}
+		return map[string]any{key: withDates, "NextToken": next}, nil
 	}
 }

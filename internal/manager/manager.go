@@ -95,7 +95,7 @@ func Defaults() Options {
 	return Options{
 		OperatorNamespace: ns, ResyncPeriod: 10 * time.Minute, MetricsCertName: "tls.crt", MetricsCertKey: "tls.key",
 		AWS:                     awsx.Options{Region: "us-east-1", Rates: awsx.DefaultRates()},
-		MaxConcurrentReconciles: 4, DependencyPoll: 5 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
+		MaxConcurrentReconciles: 4, DependencyPoll: 30 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
 		DefaultManagementPolicy: v1alpha1.Manage,
 		LeaderElectionID:        "awsorg-operator.org.awsorg.dev",
 	}

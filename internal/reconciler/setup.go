@@ -7,6 +7,10 @@ import (
 	"context"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -18,10 +22,36 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 )
 
-// Setup registers a controller for the kind with the manager, and the index of its
-// objects by status.id.
-func Setup[T Object](ctx context.Context, mgr ctrl.Manager, name string, kind Kind[T], newObj func() T, opts Options, watches ...func(*ctrl.Builder) *ctrl.Builder) error {
-	if err := mgr.GetFieldIndexer().IndexField(ctx, newObj(), IDIndex, func(o client.Object) []string {
+// Controller is what a kind registers: its name, mapping, objects, the objects of
+// other kinds it references, and any other event sources that wake it.
+type Controller[T Object] struct {
+	Name string
+	Kind Kind[T]
+	New  func() T
+	// Dependencies wake objects at once when an object they reference gets its AWS id
+	// or becomes Ready, or goes, instead of their polling for it.
+	Dependencies []Dependency
+	// Watches add other sources of events.
+	Watches []func(*ctrl.Builder) *ctrl.Builder
+}
+
+// Dependency is a reference from the kind's objects to objects of another kind.
+type Dependency struct {
+	// On is the referenced kind, e.g. &v1alpha1.OrganizationalUnit{}.
+	On Object
+	// Index names the field index of the kind's objects by the references.
+	Index string
+	// Refs returns the keys of the objects an object references.
+	Refs func(client.Object) []string
+	// Key returns the key of a referenced object, as Refs gives it.
+	Key func(client.Object) string
+}
+
+// Setup registers a controller for the kind with the manager, the index of its
+// objects by status.id, and its dependencies' indexes and watches.
+func Setup[T Object](ctx context.Context, mgr ctrl.Manager, c Controller[T], opts Options) error {
+	idx := mgr.GetFieldIndexer()
+	if err := idx.IndexField(ctx, c.New(), IDIndex, func(o client.Object) []string {
 		if id := o.(Object).AWSStatus().ID; id != "" {
 			return []string{id}
 		}
@@ -29,14 +59,58 @@ func Setup[T Object](ctx context.Context, mgr ctrl.Manager, name string, kind Ki
 	}); err != nil {
 		return err
 	}
-	r := &Reconciler[T]{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder(name), Kind: kind, New: newObj, Options: opts}
-	b := ctrl.NewControllerManagedBy(mgr).Named(name).
-		For(newObj(), builder.WithPredicates(specChanges())).
+	r := &Reconciler[T]{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder(c.Name), Kind: c.Kind, New: c.New, Options: opts}
+	b := ctrl.NewControllerManagedBy(mgr).Named(c.Name).
+		For(c.New(), builder.WithPredicates(specChanges())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1), RateLimiter: rateLimiter(opts)})
-	for _, w := range watches {
+	for _, d := range c.Dependencies {
+		if err := idx.IndexField(ctx, c.New(), d.Index, d.Refs); err != nil {
+			return err
+		}
+		b = b.Watches(d.On, handler.EnqueueRequestsFromMapFunc(referrers(mgr, c.New(), d)), builder.WithPredicates(becameUsable()))
+	}
+	for _, w := range c.Watches {
 		b = w(b)
 	}
 	return b.Complete(r)
+}
+
+// referrers maps a referenced object to the objects that reference it.
+func referrers(mgr ctrl.Manager, sample client.Object, d Dependency) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		gvk, err := apiutil.GVKForObject(sample, mgr.GetScheme())
+		if err != nil {
+			return nil
+		}
+		obj, err := mgr.GetScheme().New(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err != nil {
+			return nil
+		}
+		list := obj.(client.ObjectList)
+		if err := mgr.GetClient().List(ctx, list, client.MatchingFields{d.Index: d.Key(o)}); err != nil {
+			return nil
+		}
+		items, _ := meta.ExtractList(list)
+		out := make([]reconcile.Request, 0, len(items))
+		for _, item := range items {
+			ref := item.(client.Object)
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ref)})
+		}
+		return out
+	}
+}
+
+// becameUsable lets through a referenced object's creation and deletion, and the
+// updates that give it its AWS id or change its readiness.
+func becameUsable() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		o, okO := e.ObjectOld.(Object)
+		n, okN := e.ObjectNew.(Object)
+		if !okO || !okN {
+			return false
+		}
+		return o.AWSStatus().ID != n.AWSStatus().ID || isReady(o) != isReady(n) || n.GetDeletionTimestamp() != nil
+	}}
 }
 
 func rateLimiter(opts Options) workqueue.TypedRateLimiter[reconcile.Request] {

@@ -28,6 +28,10 @@ type API interface {
 	ssoadmin.ListAccountAssignmentsAPIClient
 	ssoadmin.ListAccountsForProvisionedPermissionSetAPIClient
 	ssoadmin.ListTagsForResourceAPIClient
+	ssoadmin.ListAccountAssignmentsForPrincipalAPIClient
+	ssoadmin.ListAccountAssignmentCreationStatusAPIClient
+	ssoadmin.ListAccountAssignmentDeletionStatusAPIClient
+	ssoadmin.ListPermissionSetProvisioningStatusAPIClient
 	CreatePermissionSet(context.Context, *ssoadmin.CreatePermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.CreatePermissionSetOutput, error)
 	DescribePermissionSet(context.Context, *ssoadmin.DescribePermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetOutput, error)
 	UpdatePermissionSet(context.Context, *ssoadmin.UpdatePermissionSetInput, ...func(*ssoadmin.Options)) (*ssoadmin.UpdatePermissionSetOutput, error)
@@ -63,10 +67,12 @@ var (
 	_ Identities = (*identitystore.Client)(nil)
 )
 
-// Directory finds the Identity Center instance and principals by name, once each.
+// Directory finds the Identity Center instance and principals by name, once each, and
+// follows the instance's asynchronous requests.
 type Directory struct {
 	API        API
 	Identities Identities
+	Requests   *Requests
 
 	mu          sync.Mutex
 	instanceArn string
@@ -76,7 +82,7 @@ type Directory struct {
 
 // NewDirectory returns a directory over the two clients.
 func NewDirectory(api API, ids Identities) *Directory {
-	return &Directory{API: api, Identities: ids, principals: map[string]string{}}
+	return &Directory{API: api, Identities: ids, principals: map[string]string{}, Requests: NewRequests(api)}
 }
 
 // Instance returns the instance ARN and its identity store id.

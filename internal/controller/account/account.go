@@ -57,11 +57,17 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 		ns, name, _ := strings.Cut(key, "/")
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}}
 	}
-	return reconciler.Setup(ctx, mgr, "account", reconciler.Kind[*v1alpha1.Account](&Kind{env}),
-		func() *v1alpha1.Account { return &v1alpha1.Account{} }, opts,
-		func(b *ctrl.Builder) *ctrl.Builder {
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Account]{Name: "account", Kind: &Kind{env},
+		New: func() *v1alpha1.Account { return &v1alpha1.Account{} },
+		Dependencies: []reconciler.Dependency{common.OnOU("spec.organizationalUnitRef", func(o client.Object) []string {
+			if ref := o.(*v1alpha1.Account).Spec.OrganizationalUnitRef; ref != nil {
+				return []string{ref.Name}
+			}
+			return nil
+		})},
+		Watches: []func(*ctrl.Builder) *ctrl.Builder{func(b *ctrl.Builder) *ctrl.Builder {
 			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
-		})
+		}}}, opts)
 }
 
 // parentID resolves the desired parent and enforces the placement rule.

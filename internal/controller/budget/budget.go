@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
@@ -39,8 +40,14 @@ type Kind struct {
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api budgetapi.API, caller *budgetapi.Caller, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, "budget", reconciler.Kind[*v1alpha1.Budget](&Kind{Env: env, API: api, Caller: caller}),
-		func() *v1alpha1.Budget { return &v1alpha1.Budget{} }, opts)
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Budget]{Name: "budget", Kind: &Kind{Env: env, API: api, Caller: caller},
+		New: func() *v1alpha1.Budget { return &v1alpha1.Budget{} },
+		Dependencies: []reconciler.Dependency{common.OnAccount("spec.accountRef", func(o client.Object) []string {
+			if ref := o.(*v1alpha1.Budget).Spec.AccountRef; ref != nil {
+				return []string{o.GetNamespace() + "/" + ref.Name}
+			}
+			return nil
+		})}}, opts)
 }
 
 // Observe compares the budget, its notifications, subscribers and tags with the spec,

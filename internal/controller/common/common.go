@@ -116,3 +116,26 @@ func Fail(action string, err error) error {
 	}
 	return reconciler.Stalled(v1alpha1.ReasonAWSRefused, "AWS refused to %s (%s): %s; fix the spec, and the operator will try again", action, code, msg)
 }
+
+// OnOU is a dependency on OrganizationalUnits, by name.
+func OnOU(index string, refs func(client.Object) []string) reconciler.Dependency {
+	return reconciler.Dependency{On: &v1alpha1.OrganizationalUnit{}, Index: index, Refs: refs, Key: func(o client.Object) string { return o.GetName() }}
+}
+
+// OnAccount is a dependency on Accounts, by "namespace/name".
+func OnAccount(index string, refs func(client.Object) []string) reconciler.Dependency {
+	return reconciler.Dependency{On: &v1alpha1.Account{}, Index: index, Refs: refs, Key: func(o client.Object) string { return o.GetNamespace() + "/" + o.GetName() }}
+}
+
+// AccountKey is the key of an Account reference: an empty namespace means the
+// referrer's namespace, or the operator's for cluster-scoped referrers.
+func (e *Env) AccountKey(referrer client.Object, namespace, name string) string {
+	switch {
+	case namespace != "":
+	case referrer.GetNamespace() != "":
+		namespace = referrer.GetNamespace()
+	default:
+		namespace = e.OperatorNamespace
+	}
+	return namespace + "/" + name
+}

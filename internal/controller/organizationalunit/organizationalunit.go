@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
@@ -28,8 +29,14 @@ type Kind struct{ *common.Env }
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, "organizationalunit", reconciler.Kind[*v1alpha1.OrganizationalUnit](&Kind{env}),
-		func() *v1alpha1.OrganizationalUnit { return &v1alpha1.OrganizationalUnit{} }, opts)
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.OrganizationalUnit]{Name: "organizationalunit", Kind: &Kind{env},
+		New: func() *v1alpha1.OrganizationalUnit { return &v1alpha1.OrganizationalUnit{} },
+		Dependencies: []reconciler.Dependency{common.OnOU("spec.parentRef", func(o client.Object) []string {
+			if ref := o.(*v1alpha1.OrganizationalUnit).Spec.ParentRef; ref != nil {
+				return []string{ref.Name}
+			}
+			return nil
+		})}}, opts)
 }
 
 // parentID resolves the OU's parent: a referenced OU, a raw id, or the root.

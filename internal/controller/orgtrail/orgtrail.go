@@ -32,8 +32,8 @@ type Kind struct {
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api trailapi.API, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, "orgtrail", reconciler.Kind[*v1alpha1.OrgTrail](&Kind{Env: env, API: api}),
-		func() *v1alpha1.OrgTrail { return &v1alpha1.OrgTrail{} }, opts)
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.OrgTrail]{Name: "orgtrail", Kind: &Kind{Env: env, API: api},
+		New: func() *v1alpha1.OrgTrail { return &v1alpha1.OrgTrail{} }}, opts)
 }
 
 func boolOr(b *bool, def bool) bool {

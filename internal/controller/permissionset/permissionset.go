@@ -15,7 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
@@ -24,8 +29,9 @@ import (
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
-// RequestPoll is how often requests in progress are looked at.
-var RequestPoll = 2 * time.Second
+// RequestPoll is how often requests in progress are looked at when nothing wakes the
+// object first (the follower of Identity Center's requests wakes it when they end).
+var RequestPoll = 30 * time.Second
 
 // Kind is the PermissionSet controller's mapping to AWS.
 type Kind struct {
@@ -35,8 +41,24 @@ type Kind struct {
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.Directory, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, "permissionset", reconciler.Kind[*v1alpha1.PermissionSet](&Kind{Env: env, SSO: dir}),
-		func() *v1alpha1.PermissionSet { return &v1alpha1.PermissionSet{} }, opts)
+	wake := make(chan event.TypedGenericEvent[client.Object], 1024)
+	dir.Requests.Wake = func(name string) {
+		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: name}}}
+	}
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir},
+		Watches: []func(*ctrl.Builder) *ctrl.Builder{func(b *ctrl.Builder) *ctrl.Builder {
+			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
+		}},
+		New: func() *v1alpha1.PermissionSet { return &v1alpha1.PermissionSet{} },
+		Dependencies: []reconciler.Dependency{common.OnAccount("spec.assignments.accountRefs", func(o client.Object) []string {
+			var out []string
+			for _, a := range o.(*v1alpha1.PermissionSet).Spec.Assignments {
+				for _, ref := range a.AccountRefs {
+					out = append(out, env.AccountKey(o, ref.Namespace, ref.Name))
+				}
+			}
+			return out
+		})}}, opts)
 }
 
 // Observe follows requests in progress, then compares the permission set with the
@@ -88,15 +110,14 @@ func (k *Kind) followRequests(ctx context.Context, ps *v1alpha1.PermissionSet) e
 	}
 	var still []v1alpha1.PendingRequest
 	for _, r := range ps.Status.PendingRequests {
-		status, reason, err := k.requestStatus(ctx, instance, r)
-		if err != nil {
+		res, ended, err := k.SSO.Requests.Status(ctx, instance, r.Type, r.RequestID, ps.Name)
+		switch {
+		case err != nil:
 			return err
-		}
-		switch status {
-		case ssotypes.StatusValuesInProgress:
+		case !ended:
 			still = append(still, r)
-		case ssotypes.StatusValuesFailed:
-			ps.Status.Failure = fmt.Sprintf("%s for account %s failed: %s", r.Type, r.AccountID, reason)
+		case res.Status == string(ssotypes.StatusValuesFailed):
+			ps.Status.Failure = fmt.Sprintf("%s for account %s failed: %s", r.Type, r.AccountID, res.Reason)
 			ps.Status.FailedGeneration = ps.Generation
 		}
 	}
@@ -108,40 +129,6 @@ func (k *Kind) followRequests(ctx context.Context, ps *v1alpha1.PermissionSet) e
 		return reconciler.Stalled(v1alpha1.ReasonAWSRefused, "%s; fix the cause and change the spec to try again", ps.Status.Failure)
 	}
 	return nil
-}
-
-func (k *Kind) requestStatus(ctx context.Context, instance string, r v1alpha1.PendingRequest) (ssotypes.StatusValues, string, error) {
-	var st ssotypes.StatusValues
-	var reason *string
-	switch r.Type {
-	case "Provision":
-		out, err := k.SSO.API.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: &instance, ProvisionPermissionSetRequestId: &r.RequestID})
-		if err != nil {
-			return "", "", ignoreGone(err)
-		}
-		st, reason = out.PermissionSetProvisioningStatus.Status, out.PermissionSetProvisioningStatus.FailureReason
-	case "CreateAssignment":
-		out, err := k.SSO.API.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: &instance, AccountAssignmentCreationRequestId: &r.RequestID})
-		if err != nil {
-			return "", "", ignoreGone(err)
-		}
-		st, reason = out.AccountAssignmentCreationStatus.Status, out.AccountAssignmentCreationStatus.FailureReason
-	default:
-		out, err := k.SSO.API.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: &instance, AccountAssignmentDeletionRequestId: &r.RequestID})
-		if err != nil {
-			return "", "", ignoreGone(err)
-		}
-		st, reason = out.AccountAssignmentDeletionStatus.Status, out.AccountAssignmentDeletionStatus.FailureReason
-	}
-	return st, aws.ToString(reason), nil
-}
-
-// ignoreGone treats a request AWS no longer knows as ended.
-func ignoreGone(err error) error {
-	if awsx.IsNotFound(err) {
-		return nil
-	}
-	return err
 }
 
 // create creates the permission set with its attributes and tags; its policies and

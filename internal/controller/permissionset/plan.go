@@ -5,6 +5,7 @@ package permissionset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
@@ -180,18 +182,22 @@ func (k *Kind) provision(ctx context.Context, ps *v1alpha1.PermissionSet, instan
 	if err != nil {
 		return common.Fail("provision permission set "+ps.AWSName(), err)
 	}
-	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: "Provision", RequestID: aws.ToString(out.PermissionSetProvisioningStatus.RequestId)})
+	id := aws.ToString(out.PermissionSetProvisioningStatus.RequestId)
+	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.Provision, RequestID: id})
+	k.SSO.Requests.Track(instance, ssoapi.Provision, id, ps.Name)
 	return nil
 }
 
 func (k *Kind) createAssignment(ctx context.Context, ps *v1alpha1.PermissionSet, instance string, a assignmentKey) error {
-	out, err := k.SSO.API.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN,
+	id, place, err := k.SSO.Requests.CreateAssignment(ctx, ps.Name, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN,
 		TargetId: aws.String(a.Account), TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID)})
+	if errors.Is(err, ssoapi.ErrAssignBusy) {
+		return reconciler.Wait(RequestPoll, v1alpha1.ReasonWaiting, "IAM Identity Center allows ten account assignment creations in progress at once; this permission set is number %d in line", place)
+	}
 	if err != nil {
 		return common.Fail(fmt.Sprintf("assign %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account), err)
 	}
-	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: "CreateAssignment",
-		RequestID: aws.ToString(out.AccountAssignmentCreationStatus.RequestId), AccountID: a.Account})
+	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.CreateAssignment, RequestID: id, AccountID: a.Account})
 	return nil
 }
 
@@ -204,8 +210,9 @@ func (k *Kind) deleteAssignment(ctx context.Context, ps *v1alpha1.PermissionSet,
 	if err != nil {
 		return common.Fail(fmt.Sprintf("remove the assignment of %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account), err)
 	}
-	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: "DeleteAssignment",
-		RequestID: aws.ToString(out.AccountAssignmentDeletionStatus.RequestId), AccountID: a.Account})
+	id := aws.ToString(out.AccountAssignmentDeletionStatus.RequestId)
+	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.DeleteAssignment, RequestID: id, AccountID: a.Account})
+	k.SSO.Requests.Track(instance, ssoapi.DeleteAssignment, id, ps.Name)
 	return nil
 }
 

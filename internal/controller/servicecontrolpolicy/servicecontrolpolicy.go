@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
@@ -30,8 +31,25 @@ type Kind struct{ *common.Env }
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, "servicecontrolpolicy", reconciler.Kind[*v1alpha1.ServiceControlPolicy](&Kind{env}),
-		func() *v1alpha1.ServiceControlPolicy { return &v1alpha1.ServiceControlPolicy{} }, opts)
+	refs := func(kind string) func(client.Object) []string {
+		return func(o client.Object) []string {
+			var out []string
+			for _, ref := range o.(*v1alpha1.ServiceControlPolicy).Spec.TargetRefs {
+				switch {
+				case ref.Kind != kind:
+				case kind == "Account":
+					out = append(out, env.AccountKey(o, ref.Namespace, ref.Name))
+				default:
+					out = append(out, ref.Name)
+				}
+			}
+			return out
+		}
+	}
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.ServiceControlPolicy]{Name: "servicecontrolpolicy", Kind: &Kind{env},
+		New: func() *v1alpha1.ServiceControlPolicy { return &v1alpha1.ServiceControlPolicy{} },
+		Dependencies: []reconciler.Dependency{common.OnOU("spec.targetRefs.ou", refs("OrganizationalUnit")),
+			common.OnAccount("spec.targetRefs.account", refs("Account"))}}, opts)
 }
 
 // Minify returns the document as AWS will store it: compact JSON.

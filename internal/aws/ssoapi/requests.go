@@ -1,0 +1,317 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package ssoapi
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+)
+
+// Request kinds, as the operator records them in status.
+const (
+	Provision        = "Provision"
+	CreateAssignment = "CreateAssignment"
+	DeleteAssignment = "DeleteAssignment"
+)
+
+// ErrAssignBusy means Identity Center's limit of assignment creations in progress is
+// reached; the caller is queued and woken when one ends.
+var ErrAssignBusy = errors.New("IAM Identity Center already has the most account assignment creations in progress")
+
+// Requests follows Identity Center's asynchronous requests (provisioning, assignment
+// creations and deletions) in bulk, one list call per kind a round, and keeps the
+// assignment creations in progress under AWS's limit of ten.
+type Requests struct {
+	api   API
+	limit int
+	// Wake is called with a caller's key when its request ended or a slot is free.
+	Wake func(key string)
+	// Poll is how often requests in progress are looked at.
+	Poll time.Duration
+
+	mu       sync.Mutex
+	instance string
+	inFlight map[string]*request
+	others   int // assignment creations in progress that are not ours
+	done     map[string]Result
+	queue    []string
+	reserved map[string]time.Time
+	polling  bool
+}
+
+type request struct{ kind, key string }
+
+// Result is how a request ended.
+type Result struct{ Status, Reason string }
+
+// NewRequests follows the requests of one instance.
+func NewRequests(api API) *Requests {
+	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond,
+		inFlight: map[string]*request{}, done: map[string]Result{}, reserved: map[string]time.Time{}}
+}
+
+// CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
+// creations are in progress; otherwise it queues key and returns ErrAssignBusy, with
+// the caller's place in the queue.
+func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmin.CreateAccountAssignmentInput) (string, int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.instance = aws.ToString(in.InstanceArn)
+	_, mine := r.reserved[key]
+	delete(r.reserved, key)
+	if !mine && (r.busy() || len(r.queue) > 0) {
+		return "", r.enqueue(key), ErrAssignBusy
+	}
+	out, err := r.api.CreateAccountAssignment(ctx, in)
+	if awsx.IsThrottled(err) && r.creating() > 0 { // AWS counts more in progress than we know of
+		r.others = max(r.others, r.limit-r.creating())
+		r.start()
+		return "", r.enqueue(key), ErrAssignBusy
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	id := aws.ToString(out.AccountAssignmentCreationStatus.RequestId)
+	r.inFlight[id] = &request{kind: CreateAssignment, key: key}
+	r.start()
+	return id, 0, nil
+}
+
+// Track follows a request the caller made (a provisioning, an assignment deletion).
+func (r *Requests) Track(instance, kind, id, key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.instance = instance
+	r.inFlight[id] = &request{kind: kind, key: key}
+	r.start()
+}
+
+// Status returns how a request stands without a call to AWS while it is followed in
+// bulk; a request this process does not follow (after a restart) is looked up once,
+// then followed. ok is false while the request is in progress.
+func (r *Requests) Status(ctx context.Context, instance, kind, id, key string) (res Result, ok bool, err error) {
+	r.mu.Lock()
+	if res, ok := r.done[id]; ok {
+		delete(r.done, id)
+		r.mu.Unlock()
+		return res, true, nil
+	}
+	if req, ok := r.inFlight[id]; ok {
+		req.key = key
+		r.mu.Unlock()
+		return Result{}, false, nil
+	}
+	r.mu.Unlock()
+	res, err = describe(ctx, r.api, instance, kind, id)
+	if err != nil {
+		return Result{}, false, err
+	}
+	if res.Status == string(ssotypes.StatusValuesInProgress) {
+		r.Track(instance, kind, id, key)
+		return Result{}, false, nil
+	}
+	return res, true, nil
+}
+
+func (r *Requests) creating() int {
+	n := 0
+	for _, req := range r.inFlight {
+		if req.kind == CreateAssignment {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Requests) busy() bool {
+	for k, at := range r.reserved {
+		if time.Since(at) > 30*time.Second {
+			delete(r.reserved, k)
+		}
+	}
+	return r.creating()+r.others+len(r.reserved) >= r.limit
+}
+
+func (r *Requests) enqueue(key string) int {
+	for i, k := range r.queue {
+		if k == key {
+			return i + 1
+		}
+	}
+	r.queue = append(r.queue, key)
+	return len(r.queue)
+}
+
+func (r *Requests) start() {
+	if !r.polling {
+		r.polling = true
+		go r.poll()
+	}
+}
+
+// poll looks at the requests in progress once a round, per kind, until none is left.
+func (r *Requests) poll() {
+	ctx := context.Background()
+	for {
+		time.Sleep(r.Poll)
+		r.mu.Lock()
+		instance, kinds := r.instance, map[string]bool{}
+		for _, req := range r.inFlight {
+			kinds[req.kind] = true
+		}
+		r.mu.Unlock()
+		progress, creations := map[string]bool{}, -1
+		failed := false
+		for kind := range kinds {
+			ids, err := inProgress(ctx, r.api, instance, kind)
+			failed = failed || err != nil
+			for _, id := range ids {
+				progress[id] = true
+			}
+			if kind == CreateAssignment {
+				creations = len(ids)
+			}
+		}
+		if !failed {
+			r.settle(ctx, instance, progress, creations)
+		}
+		r.mu.Lock()
+		if len(r.inFlight) == 0 && len(r.queue) == 0 {
+			r.polling = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+	}
+}
+
+// settle records the requests no longer in progress (one Describe each), frees their
+// slots, and wakes their callers, then the ones in line.
+func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int) {
+	r.mu.Lock()
+	type ended struct{ id, kind string }
+	var gone []ended
+	ours := 0
+	for id, req := range r.inFlight {
+		if progress[id] {
+			if req.kind == CreateAssignment {
+				ours++
+			}
+			continue
+		}
+		gone = append(gone, ended{id, req.kind})
+	}
+	if creations >= 0 { // creations in progress that are someone else's
+		r.others = max(creations-ours, 0)
+	}
+	r.mu.Unlock()
+	var wake []string
+	for _, e := range gone {
+		res, err := describe(ctx, r.api, instance, e.kind, e.id)
+		if err != nil {
+			continue
+		}
+		r.mu.Lock()
+		if req, ok := r.inFlight[e.id]; ok {
+			r.done[e.id] = res
+			delete(r.inFlight, e.id)
+			wake = append(wake, req.key)
+		}
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	for !r.busy() && len(r.queue) > 0 {
+		key := r.queue[0]
+		r.queue, r.reserved[key] = r.queue[1:], time.Now()
+		wake = append(wake, key)
+	}
+	r.mu.Unlock()
+	for _, key := range wake {
+		r.Wake(key)
+	}
+}
+
+// inProgress lists the ids of one kind's requests in progress.
+func inProgress(ctx context.Context, api API, instance, kind string) ([]string, error) {
+	filter := &ssotypes.OperationStatusFilter{Status: ssotypes.StatusValuesInProgress}
+	var ids []string
+	switch kind {
+	case Provision:
+		p := ssoadmin.NewListPermissionSetProvisioningStatusPaginator(api, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: &instance, Filter: filter})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range page.PermissionSetsProvisioningStatus {
+				ids = append(ids, aws.ToString(s.RequestId))
+			}
+		}
+	case CreateAssignment:
+		p := ssoadmin.NewListAccountAssignmentCreationStatusPaginator(api, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: &instance, Filter: filter})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range page.AccountAssignmentsCreationStatus {
+				ids = append(ids, aws.ToString(s.RequestId))
+			}
+		}
+	default:
+		p := ssoadmin.NewListAccountAssignmentDeletionStatusPaginator(api, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: &instance, Filter: filter})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range page.AccountAssignmentsDeletionStatus {
+				ids = append(ids, aws.ToString(s.RequestId))
+			}
+		}
+	}
+	return ids, nil
+}
+
+// describe reads one request's status; a request AWS no longer knows has ended.
+func describe(ctx context.Context, api API, instance, kind, id string) (Result, error) {
+	var st ssotypes.StatusValues
+	var reason *string
+	switch kind {
+	case Provision:
+		out, err := api.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: &instance, ProvisionPermissionSetRequestId: &id})
+		if err != nil {
+			return gone(err)
+		}
+		st, reason = out.PermissionSetProvisioningStatus.Status, out.PermissionSetProvisioningStatus.FailureReason
+	case CreateAssignment:
+		out, err := api.DescribeAccountAssignmentCreationStatus(ctx, &ssoadmin.DescribeAccountAssignmentCreationStatusInput{InstanceArn: &instance, AccountAssignmentCreationRequestId: &id})
+		if err != nil {
+			return gone(err)
+		}
+		st, reason = out.AccountAssignmentCreationStatus.Status, out.AccountAssignmentCreationStatus.FailureReason
+	default:
+		out, err := api.DescribeAccountAssignmentDeletionStatus(ctx, &ssoadmin.DescribeAccountAssignmentDeletionStatusInput{InstanceArn: &instance, AccountAssignmentDeletionRequestId: &id})
+		if err != nil {
+			return gone(err)
+		}
+		st, reason = out.AccountAssignmentDeletionStatus.Status, out.AccountAssignmentDeletionStatus.FailureReason
+	}
+	return Result{Status: string(st), Reason: aws.ToString(reason)}, nil
+}
+
+func gone(err error) (Result, error) {
+	if awsx.IsNotFound(err) {
+		return Result{Status: string(ssotypes.StatusValuesSucceeded)}, nil
+	}
+	return Result{}, err
+}

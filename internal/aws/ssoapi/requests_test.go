@@ -1,0 +1,96 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package ssoapi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+)
+
+// Ten assignment creations at once at most; the rest wait in line and are woken in
+// turn; requests in progress are followed with one list call per kind a round.
+func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay, cfg.SSODelay = 0, 300*time.Millisecond
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
+	org, sso := organizations.NewFromConfig(awsCfg), ssoadmin.NewFromConfig(awsCfg)
+	ctx := context.Background()
+	dir := ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
+	instance, _, err := dir.Instance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := dir.PrincipalID(ctx, "GROUP", "Platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String("Bulk")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := dir.Requests
+	r.Poll = 50 * time.Millisecond
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	assign := func(i int) (string, int, error) {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("r%d@example.com", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		return r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: st.CreateAccountStatus.AccountId, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+	}
+	ids := map[string]string{}
+	for i := range 10 {
+		id, _, err := assign(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[fmt.Sprint("k", i)] = id
+	}
+	if _, place, err := assign(10); !errors.Is(err, ssoapi.ErrAssignBusy) || place != 1 {
+		t.Fatalf("the eleventh creation: want ErrAssignBusy in place 1, got %v, %d", err, place)
+	}
+	if _, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, ids["k0"], "k0"); err != nil || ended {
+		t.Fatalf("a creation in progress: ended %t, %v", ended, err)
+	}
+	seen := map[string]bool{}
+	timeout := time.After(10 * time.Second)
+	for len(seen) < 11 {
+		select {
+		case k := <-woken:
+			seen[k] = true
+		case <-timeout:
+			t.Fatalf("woken: %v", seen)
+		}
+	}
+	for k, id := range ids {
+		res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, k)
+		if err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
+			t.Fatalf("%s: %+v %t %v", k, res, ended, err)
+		}
+	}
+	calls := sim.Calls()
+	if calls["sso-admin:DescribeAccountAssignmentCreationStatus"] > 10 || calls["sso-admin:ListAccountAssignmentCreationStatus"] == 0 {
+		t.Fatalf("followed with %d describes and %d lists", calls["sso-admin:DescribeAccountAssignmentCreationStatus"], calls["sso-admin:ListAccountAssignmentCreationStatus"])
+	}
+}
