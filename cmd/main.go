@@ -10,8 +10,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strconv"
 	"os"
+	"strconv"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
