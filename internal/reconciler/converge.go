@@ -68,7 +68,9 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 			return err
 		}
 		r.appliedNow(obj, applied)
-		ctx = WithFullCheck(ctx, true)
+		// The next round confirms what the changes touched, without the costly reads:
+		// a change that failed to take shows again at the next full check.
+		ctx = WithFullCheck(ctx, false)
 	}
 	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")
 }

@@ -19,6 +19,7 @@ import (
 
 // API is the part of the Budgets client the operator uses.
 type API interface {
+	budgets.DescribeBudgetsAPIClient
 	budgets.DescribeNotificationsForBudgetAPIClient
 	budgets.DescribeSubscribersForNotificationAPIClient
 	CreateBudget(context.Context, *budgets.CreateBudgetInput, ...func(*budgets.Options)) (*budgets.CreateBudgetOutput, error)

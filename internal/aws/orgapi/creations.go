@@ -38,6 +38,7 @@ type Creations struct {
 	done     map[string]types.CreateAccountStatus
 	queue    []string             // keys waiting for a slot
 	reserved map[string]time.Time // keys woken for a free slot, until they take it
+	sent     map[string]string    // request id -> the key this process sent it for
 	expected time.Duration
 	seeded   bool
 	polling  bool
@@ -54,7 +55,7 @@ type creation struct {
 // NewCreations follows creations over an Organizations client.
 func NewCreations(api API, limit int) *Creations {
 	return &Creations{api: api, limit: limit, FastPoll: 250 * time.Millisecond, Wake: func(string) {},
-		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, expected: time.Second}
+		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, sent: map[string]string{}, expected: time.Second}
 }
 
 // Create calls CreateAccount for the caller key if a slot is free; otherwise it
@@ -84,6 +85,7 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 	c.dequeue(key)
 	id := aws.ToString(out.CreateAccountStatus.Id)
 	c.inFlight[id] = &creation{key: key, started: time.Now()}
+	c.sent[id] = key
 	c.startPolling()
 	return out.CreateAccountStatus, 0, nil
 }
@@ -119,25 +121,28 @@ func (c *Creations) dequeue(key string) {
 
 // Status returns the state of a request without a call to AWS while it is followed
 // in bulk; a request this process does not follow yet (after a restart) is looked up
-// once, then followed.
-func (c *Creations) Status(ctx context.Context, key, id string) (*types.CreateAccountStatus, error) {
+// once, then followed. ours is true when this process sent the request for key, so
+// the account it created is the caller's without a doubt.
+func (c *Creations) Status(ctx context.Context, key, id string) (st *types.CreateAccountStatus, ours bool, err error) {
 	c.mu.Lock()
 	if st, ok := c.done[id]; ok {
 		delete(c.done, id)
+		mine := c.sent[id] == key
+		delete(c.sent, id)
 		c.mu.Unlock()
-		return &st, nil
+		return &st, mine, nil
 	}
 	if cr, ok := c.inFlight[id]; ok {
 		cr.key = key
 		c.mu.Unlock()
-		return &types.CreateAccountStatus{Id: &id, State: types.CreateAccountStateInProgress}, nil
+		return &types.CreateAccountStatus{Id: &id, State: types.CreateAccountStateInProgress}, false, nil
 	}
 	c.mu.Unlock()
 	out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &id})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	st := out.CreateAccountStatus
+	st = out.CreateAccountStatus
 	if st.State == types.CreateAccountStateInProgress {
 		c.mu.Lock()
 		started := time.Now()
@@ -148,7 +153,7 @@ func (c *Creations) Status(ctx context.Context, key, id string) (*types.CreateAc
 		c.startPolling()
 		c.mu.Unlock()
 	}
-	return st, nil
+	return st, false, nil
 }
 
 // InProgress returns the requests AWS reports in progress.

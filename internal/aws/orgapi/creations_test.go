@@ -58,7 +58,7 @@ func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 	}
 	// Following a request in progress costs no call.
 	before := sim.Calls()["organizations:DescribeCreateAccountStatus"]
-	if st, err := cr.Status(ctx, "k0", ids["k0"]); err != nil || st.State != types.CreateAccountStateInProgress {
+	if st, _, err := cr.Status(ctx, "k0", ids["k0"]); err != nil || st.State != types.CreateAccountStateInProgress {
 		t.Fatalf("status %+v %v", st, err)
 	}
 	if n := sim.Calls()["organizations:DescribeCreateAccountStatus"]; n != before {
@@ -86,8 +86,8 @@ func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 		t.Fatalf("woken in order %v, want the line k5, k6 last", order)
 	}
 	for k, id := range ids {
-		st, err := cr.Status(ctx, k, id)
-		if err != nil || st.State != types.CreateAccountStateSucceeded {
+		st, ours, err := cr.Status(ctx, k, id)
+		if err != nil || st.State != types.CreateAccountStateSucceeded || !ours {
 			t.Fatalf("%s: %+v %v", k, st, err)
 		}
 	}

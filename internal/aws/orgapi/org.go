@@ -8,109 +8,46 @@ import (
 	"fmt"
 	"maps"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 )
 
-// Org is the shared read model of the organization. Every controller reads the tree
-// through it. A read returns the current snapshot at once; a snapshot older than the
-// period is rebuilt in the background, so readers never wait for a rebuild (only the
-// very first read, and a read after Invalidate, build while the caller waits). The
-// operator's own writes are applied to the snapshot in place (copy on write). A
+// Org is the shared read model of the organization's tree; every controller reads
+// the tree through it (see awsx.ReadModel: snapshots served without waiting, rebuilt
+// in the background once a resync period, the operator's writes applied in place). A
 // rebuild that AWS's lists do not show a very recent write in yet loses it; the kind
 // then meets AWS's "already exists" or "not in the tree" and reads the tree again.
 type Org struct {
-	API API
-	// Period is how old a snapshot may get before it is rebuilt: the resync period.
-	Period time.Duration
-
-	mu       sync.Mutex
-	tree     *Tree
-	built    time.Time
-	stale    bool
-	building chan struct{} // closed when the running build ends
-	err      error         // of the last build that failed
-	now      func() time.Time
+	API   API
+	model awsx.ReadModel[*Tree]
 }
 
-// NewOrg returns the read model over an Organizations client.
-func NewOrg(api API, period time.Duration) *Org { return &Org{API: api, Period: period, now: time.Now} }
+// NewOrg returns the read model over an Organizations client, rebuilt every period.
+func NewOrg(api API, period time.Duration) *Org {
+	o := &Org{API: api}
+	o.model = awsx.ReadModel[*Tree]{Period: period, Build: o.build, Copy: (*Tree).clone}
+	return o
+}
 
 // Tree returns the current snapshot of the tree; callers must not change it.
-func (o *Org) Tree(ctx context.Context) (*Tree, error) {
-	o.mu.Lock()
-	t, fresh := o.tree, !o.stale && o.now().Sub(o.built) < o.Period
-	if t != nil && !o.stale {
-		if !fresh {
-			o.startBuild()
-		}
-		o.mu.Unlock()
-		return t, nil
-	}
-	done := o.startBuild()
-	o.mu.Unlock()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.tree == nil || o.stale {
-		return nil, fmt.Errorf("reading the organization's tree: %w", o.err)
-	}
-	return o.tree, nil
-}
+func (o *Org) Tree(ctx context.Context) (*Tree, error) { return o.model.Get(ctx) }
 
-// startBuild starts a rebuild unless one is running; o.mu must be held.
-func (o *Org) startBuild() chan struct{} {
-	if o.building != nil {
-		return o.building
-	}
-	done := make(chan struct{})
-	o.building = done
-	started := o.now()
-	go func() {
-		defer close(done)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		t, err := o.build(ctx)
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		o.building, o.err = nil, err
-		if err != nil {
-			return // the next read tries again
-		}
-		o.tree, o.built, o.stale = t, started, false
-	}()
-	return done
-}
-
-// Invalidate makes the next read rebuild the tree and wait for it (after an answer
-// from AWS that the tree did not expect).
-func (o *Org) Invalidate() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.stale = true
-}
+// Invalidate makes the next read rebuild the tree and wait for it.
+func (o *Org) Invalidate() { o.model.Invalidate() }
 
 // Update applies one of the operator's own writes to the tree.
-func (o *Org) Update(f func(*Tree)) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.tree != nil {
-		t := o.tree.clone()
-		f(t)
-		o.tree = t
-	}
-}
+func (o *Org) Update(f func(*Tree)) { o.model.Update(f) }
+
+// SetPeriod changes how often the tree is rebuilt.
+func (o *Org) SetPeriod(d time.Duration) { o.model.Period = d }
 
 func (t *Tree) clone() *Tree {
-	return &Tree{RootID: t.RootID, OrgID: t.OrgID, PolicyTypes: maps.Clone(t.PolicyTypes), OUs: maps.Clone(t.OUs), Accounts: maps.Clone(t.Accounts)}
+	return &Tree{RootID: t.RootID, OrgID: t.OrgID, Management: t.Management, PolicyTypes: maps.Clone(t.PolicyTypes), OUs: maps.Clone(t.OUs), Accounts: maps.Clone(t.Accounts)}
 }
 
 // build reads the tree: the root, the OUs parent by parent, and the accounts. When
@@ -126,8 +63,9 @@ func (o *Org) build(ctx context.Context) (*Tree, error) {
 	}
 	root := roots.Roots[0]
 	t := &Tree{RootID: aws.ToString(root.Id), PolicyTypes: map[string]bool{}, OUs: map[string]OU{}, Accounts: map[string]Account{}}
-	if arn := aws.ToString(root.Arn); strings.Contains(arn, ":root/") {
+	if arn := aws.ToString(root.Arn); strings.Contains(arn, ":root/") { // arn:aws:organizations::111111111111:root/o-.../r-...
 		t.OrgID = strings.Split(arn[strings.Index(arn, ":root/")+6:], "/")[0]
+		t.Management = strings.Split(arn, ":")[4]
 	}
 	for _, pt := range root.PolicyTypes {
 		if pt.Status == types.PolicyTypeStatusEnabled {

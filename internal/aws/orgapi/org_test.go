@@ -62,7 +62,7 @@ func TestOrgReadModel(t *testing.T) {
 
 	// A stale snapshot is served while the rebuild runs: the read does not wait for
 	// the rebuild's slow call (it would miss its deadline if it did).
-	org.Period = time.Nanosecond
+	org.SetPeriod(time.Nanosecond)
 	sim.InjectFault(awssim.Fault{Operation: "ListRoots", Count: 1, Delay: 5 * time.Second})
 	short, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()

@@ -24,6 +24,7 @@ type Account struct{ ID, Arn, Name, Email, State, ParentID string }
 type Tree struct {
 	RootID      string
 	OrgID       string          // o-..., from the root's ARN
+	Management  string          // the management account's id, from the root's ARN
 	PolicyTypes map[string]bool // enabled on the root
 	OUs         map[string]OU
 	Accounts    map[string]Account
@@ -61,6 +62,11 @@ func (t *Tree) Path(id string) string {
 		id = u.ParentID
 	}
 	return strings.Join(append([]string{"Root"}, parts...), "/")
+}
+
+// AccountArn is the ARN of a member account, which AWS builds from the organization.
+func (t *Tree) AccountArn(id string) string {
+	return "arn:aws:organizations::" + t.Management + ":account/" + t.OrgID + "/" + id
 }
 
 // Describe names a root, OU or account for people: "Root (r-ab12)", "OU Production

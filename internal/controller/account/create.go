@@ -40,7 +40,7 @@ func (k *Kind) find(ctx context.Context, a *v1alpha1.Account) (bool, error) {
 
 // followRequest follows the object's CreateAccount request to its end.
 func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
-	st, err := k.Creations.Status(ctx, common.OwnerOf(a), a.Status.CreateAccountRequestID)
+	st, ours, err := k.Creations.Status(ctx, common.OwnerOf(a), a.Status.CreateAccountRequestID)
 	if awsx.IsNotFound(err) {
 		a.Status.CreateAccountRequestID = "" // AWS forgot the request (kept 90 days): recover by email
 		return nil
@@ -48,14 +48,32 @@ func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
 	if err != nil {
 		return err
 	}
-	switch st.State {
-	case types.CreateAccountStateInProgress:
+	switch {
+	case st.State == types.CreateAccountStateInProgress:
 		return reconciler.Wait(CreatePoll, v1alpha1.ReasonCreating, "AWS is creating the account (request %s)", a.Status.CreateAccountRequestID)
-	case types.CreateAccountStateSucceeded:
+	case st.State == types.CreateAccountStateSucceeded && ours:
+		return k.takeCreated(ctx, a, st)
+	case st.State == types.CreateAccountStateSucceeded:
 		return k.claimCreated(ctx, a, aws.ToString(st.AccountId))
 	default:
 		return k.failed(ctx, a, string(st.FailureReason))
 	}
+}
+
+// takeCreated takes the account this process asked AWS to create for the object: it
+// is the object's, with the email and tags it was created with.
+func (k *Kind) takeCreated(ctx context.Context, a *v1alpha1.Account, st *types.CreateAccountStatus) error {
+	tree, err := k.Org.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	id := aws.ToString(st.AccountId)
+	a.Status.ID, a.Status.ARN = id, tree.AccountArn(id)
+	k.Org.Update(func(t *orgapi.Tree) {
+		t.Accounts[id] = orgapi.Account{ID: id, Arn: a.Status.ARN, Name: a.AWSName(), Email: a.Spec.Email,
+			State: string(types.AccountStateActive), ParentID: t.RootID}
+	})
+	return nil
 }
 
 // claimCreated takes the account a request created, after checking that it carries

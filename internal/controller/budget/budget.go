@@ -34,13 +34,15 @@ const LinkedAccount = "LinkedAccount"
 // Kind is the Budget controller's mapping to AWS.
 type Kind struct {
 	*common.Env
-	API    budgetapi.API
-	Caller *budgetapi.Caller
+	API     budgetapi.API
+	Caller  *budgetapi.Caller
+	Budgets *budgetapi.Budgets
 }
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api budgetapi.API, caller *budgetapi.Caller, opts reconciler.Options) error {
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Budget]{Name: "budget", Kind: &Kind{Env: env, API: api, Caller: caller},
+	model := budgetapi.NewBudgets(api, caller, opts.ResyncPeriod)
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Budget]{Name: "budget", Kind: &Kind{Env: env, API: api, Caller: caller, Budgets: model},
 		New: func() *v1alpha1.Budget { return &v1alpha1.Budget{} },
 		Dependencies: []reconciler.Dependency{common.OnAccount("spec.accountRef", func(o client.Object) []string {
 			if ref := o.(*v1alpha1.Budget).Spec.AccountRef; ref != nil {
@@ -58,13 +60,12 @@ func (k *Kind) Observe(ctx context.Context, b *v1alpha1.Budget) (reconciler.Obse
 		return reconciler.Observation{}, err
 	}
 	name := b.AWSName()
-	out, err := k.API.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &account, BudgetName: &name})
-	if err != nil && !awsx.IsNotFound(err) {
+	have, exists, err := k.Budgets.Get(ctx, name)
+	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	var have *btypes.Budget
-	if err == nil {
-		have = out.Budget
+	if !exists {
+		have = nil
 	}
 	want, waiting, err := k.budget(ctx, b, have)
 	if err != nil {
@@ -160,17 +161,20 @@ func (k *Kind) createChange(b *v1alpha1.Budget, account string, want *btypes.Bud
 			_, err := k.API.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &account, Budget: want, NotificationsWithSubscribers: notes,
 				ResourceTags: resourceTags(common.WantTags(b, b.Spec.Tags))})
 			if awsx.IsAlreadyExists(err) {
+				k.Budgets.Invalidate()
 				return fmt.Errorf("a budget named %q appeared meanwhile; reading it again", b.AWSName())
 			}
 			if err != nil {
 				return common.Fail(fmt.Sprintf("create budget %q", b.AWSName()), err)
 			}
+			k.Budgets.Put(*want)
 			b.Status.ID, b.Status.ARN = b.AWSName(), budgetapi.ARN(account, b.AWSName())
 			return nil
 		}}
 }
 
-// plan plans the budget's update, then its notifications and subscribers.
+// plan plans the budget's update, then (on a full check) its notifications and
+// subscribers.
 func (k *Kind) plan(ctx context.Context, b *v1alpha1.Budget, account string, want, have *btypes.Budget) (reconciler.Plan, error) {
 	var plan reconciler.Plan
 	if what := budgetDiff(want, have); len(what) > 0 {
@@ -179,8 +183,12 @@ func (k *Kind) plan(ctx context.Context, b *v1alpha1.Budget, account string, wan
 			if _, err := k.API.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &account, NewBudget: want}); err != nil {
 				return common.Fail(fmt.Sprintf("update budget %q", b.AWSName()), err)
 			}
+			k.Budgets.Put(*want)
 			return nil
 		})
+	}
+	if !reconciler.FullCheck(ctx) {
+		return plan, nil // notifications and subscribers are read about every tenth resync
 	}
 	notes, err := k.notifications(ctx, account, b.AWSName())
 	if err != nil {
@@ -241,6 +249,7 @@ func (k *Kind) Delete(ctx context.Context, b *v1alpha1.Budget) (reconciler.Chang
 	if err != nil && !awsx.IsNotFound(err) {
 		return nil, common.Fail("delete budget "+name, err)
 	}
+	k.Budgets.Delete(name)
 	return reconciler.Changes{fmt.Sprintf("Deleted budget %q", name)}, nil
 }
 

@@ -10,6 +10,7 @@ package permissionset
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,6 +38,9 @@ var RequestPoll = 30 * time.Second
 type Kind struct {
 	*common.Env
 	SSO *ssoapi.Directory
+
+	mu   sync.Mutex
+	turn map[string]int // by permission set: where the next sweep of accounts starts
 }
 
 // Setup registers the controller.
@@ -86,7 +90,7 @@ func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconci
 		return reconciler.Observation{Plan: p.build(want, empty), Waiting: want.waiting}, nil
 	}
 	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = f.arn, instance, idOf(f.arn)
-	have, err := k.read(ctx, instance, f, want)
+	have, err := k.read(ctx, instance, f, want, ps.Status.ProvisionedAccountIDs)
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
@@ -182,7 +186,7 @@ func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconcil
 		return nil, nil
 	}
 	ps.Status.ARN, ps.Status.InstanceARN, ps.Status.ID = f.arn, instance, idOf(f.arn)
-	have, err := k.read(ctx, instance, f, &state{})
+	have, err := k.read(reconciler.WithFullCheck(ctx, true), instance, f, &state{}, nil)
 	if err != nil {
 		return nil, err
 	}

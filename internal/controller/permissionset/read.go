@@ -13,19 +13,30 @@ import (
 
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
+	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
 type setRef struct{ instance, arn *string }
 
-// read returns the state AWS holds for a permission set that exists.
-func (k *Kind) read(ctx context.Context, instance string, f *found, want *state) (*state, error) {
+// read returns the state AWS holds for a permission set that exists. Its attributes,
+// policies and the accounts where it is stale are read at every resync; the accounts
+// it is provisioned in, its assignments and its tags on a full check (about every
+// tenth resync, and whenever the spec changed); until then they are taken as known.
+func (k *Kind) read(ctx context.Context, instance string, f *found, want *state, known []string) (*state, error) {
 	d := f.set
 	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState), tags: f.tags}
 	in := setRef{instance: &instance, arn: &f.arn}
-	for _, step := range []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readProvisioned} {
+	for _, step := range []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readStale} {
 		if err := step(ctx, in, s); err != nil {
 			return nil, err
 		}
+	}
+	if !reconciler.FullCheck(ctx) {
+		s.provisioned, s.assignments = known, want.assignments
+		return s, nil
+	}
+	if err := k.readProvisioned(ctx, in, s); err != nil {
+		return nil, err
 	}
 	if err := k.readAssignments(ctx, in, s, want); err != nil {
 		return nil, err
@@ -103,40 +114,62 @@ func (k *Kind) readTags(ctx context.Context, instance, arn string) (map[string]s
 	return tags, nil
 }
 
+func (k *Kind) readStale(ctx context.Context, in setRef, s *state) error {
+	var err error
+	s.stale, err = k.provisionedAccounts(ctx, in, ssotypes.ProvisioningStatusLatestPermissionSetNotProvisioned)
+	return err
+}
+
 func (k *Kind) readProvisioned(ctx context.Context, in setRef, s *state) error {
-	for _, status := range []ssotypes.ProvisioningStatus{"", ssotypes.ProvisioningStatusLatestPermissionSetNotProvisioned} {
-		var ids []string
-		pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(k.SSO.API, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
-			InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status})
+	var err error
+	s.provisioned, err = k.provisionedAccounts(ctx, in, "")
+	return err
+}
+
+func (k *Kind) provisionedAccounts(ctx context.Context, in setRef, status ssotypes.ProvisioningStatus) ([]string, error) {
+	var ids []string
+	pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(k.SSO.API, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
+		InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, page.AccountIds...)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// sweep is how many accounts a full check reads whole, in turn, to find assignments
+// of principals the spec does not name.
+const sweep = 20
+
+// readAssignments reads the set's assignments: those of the spec's principals, per
+// principal (one list covers every account), and every assignment in a few of the
+// accounts the set reaches, in turn (or in all of them when they are few).
+func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *state) error {
+	set := map[assignmentKey]bool{}
+	principals := map[assignmentKey]bool{}
+	for _, a := range want.assignments {
+		principals[assignmentKey{PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID}] = true
+	}
+	for p := range principals {
+		pages := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
+			InstanceArn: in.instance, PrincipalId: aws.String(p.PrincipalID), PrincipalType: ssotypes.PrincipalType(p.PrincipalType)})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
 			if err != nil {
 				return err
 			}
-			ids = append(ids, page.AccountIds...)
-		}
-		sort.Strings(ids)
-		if status == "" {
-			s.provisioned = ids
-		} else {
-			s.stale = ids
+			for _, a := range page.AccountAssignments {
+				if aws.ToString(a.PermissionSetArn) == *in.arn {
+					set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
+				}
+			}
 		}
 	}
-	return nil
-}
-
-// readAssignments lists the assignments in every account the set is provisioned in or
-// should be assigned to.
-func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *state) error {
-	accounts := map[string]bool{}
-	for _, a := range s.provisioned {
-		accounts[a] = true
-	}
-	for _, a := range want.assignments {
-		accounts[a.Account] = true
-	}
-	set := map[assignmentKey]bool{}
-	for _, acct := range sortedKeys(accounts) {
+	for _, acct := range k.accountsToSweep(*in.arn, s.provisioned, want) {
 		pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -150,4 +183,24 @@ func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *s
 	}
 	s.assignments = sortedKeys(set)
 	return nil
+}
+
+// accountsToSweep picks the accounts read whole this time: all of them when they are
+// few, else the next ones in turn.
+func (k *Kind) accountsToSweep(arn string, provisioned []string, want *state) []string {
+	if len(want.assignments) == 0 || len(provisioned) <= sweep {
+		return provisioned
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.turn == nil {
+		k.turn = map[string]int{}
+	}
+	start := k.turn[arn] % len(provisioned)
+	k.turn[arn] = start + sweep
+	out := make([]string, 0, sweep)
+	for i := range sweep {
+		out = append(out, provisioned[(start+i)%len(provisioned)])
+	}
+	return out
 }
