@@ -25,8 +25,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 	"github.com/awsorg/awsorg-operator/internal/testenv"
@@ -95,7 +93,10 @@ func newStack(t *testing.T) *stack {
 	}
 	t.Cleanup(func() { _ = env.Stop() })
 	st := &stack{env: env, dir: t.TempDir()}
-	st.kubeconfig = writeKubeconfig(t, env, st.dir)
+	var err2 error
+	if st.kubeconfig, err2 = env.WriteKubeconfig(st.dir); err2 != nil {
+		t.Fatal(err2)
+	}
 	st.url = startSimulator(t, filepath.Join(bin, "awssim"))
 	if err := env.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
 		t.Fatal(err)
@@ -121,21 +122,6 @@ func (st *stack) startManager(t *testing.T, name string, args ...string) *exec.C
 	}
 	t.Cleanup(func() { _ = mgr.Process.Kill(); _ = mgr.Wait(); _ = logs.Close() })
 	return mgr
-}
-
-func writeKubeconfig(t *testing.T, env *testenv.Env, dir string) string {
-	t.Helper()
-	c := env.Config
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: c.Host, CertificateAuthorityData: c.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: c.CertData, ClientKeyData: c.KeyData, Token: c.BearerToken}
-	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
-	kc.CurrentContext = "envtest"
-	path := filepath.Join(dir, "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // startSimulator runs the simulator binary on a free port and returns its URL, read

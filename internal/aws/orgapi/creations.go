@@ -54,7 +54,7 @@ type creation struct {
 
 // NewCreations follows creations over an Organizations client.
 func NewCreations(api API, limit int) *Creations {
-	return &Creations{api: api, limit: limit, FastPoll: 250 * time.Millisecond, Wake: func(string) {},
+	return &Creations{api: api, limit: limit, FastPoll: 100 * time.Millisecond, Wake: func(string) {},
 		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, sent: map[string]string{}, expected: time.Second}
 }
 

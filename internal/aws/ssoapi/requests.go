@@ -6,6 +6,7 @@ package ssoapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -194,39 +195,43 @@ func (r *Requests) poll() {
 	}
 }
 
-// settle records the requests no longer in progress (one Describe each), frees their
-// slots, and wakes their callers, then the ones in line.
+// settle records the requests no longer in progress, frees their slots, and wakes
+// their callers, then the ones in line. A request that left the list of those in
+// progress succeeded unless the list of failed requests (one call per kind) holds it;
+// only a failure is described, for its reason.
 func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int) {
 	r.mu.Lock()
-	type ended struct{ id, kind string }
-	var gone []ended
+	gone := map[string][]string{} // kind -> ended ids
 	ours := 0
 	for id, req := range r.inFlight {
-		if progress[id] {
-			if req.kind == CreateAssignment {
-				ours++
-			}
-			continue
+		switch {
+		case !progress[id]:
+			gone[req.kind] = append(gone[req.kind], id)
+		case req.kind == CreateAssignment:
+			ours++
 		}
-		gone = append(gone, ended{id, req.kind})
 	}
 	if creations >= 0 { // creations in progress that are someone else's
 		r.others = max(creations-ours, 0)
 	}
 	r.mu.Unlock()
 	var wake []string
-	for _, e := range gone {
-		res, err := describe(ctx, r.api, instance, e.kind, e.id)
+	for kind, ids := range gone {
+		failed, err := listStatus(ctx, r.api, instance, kind, ssotypes.StatusValuesFailed)
 		if err != nil {
-			continue
+			continue // the next round looks again
 		}
-		r.mu.Lock()
-		if req, ok := r.inFlight[e.id]; ok {
-			r.done[e.id] = res
-			delete(r.inFlight, e.id)
-			wake = append(wake, req.key)
+		for _, id := range ids {
+			res := Result{Status: string(ssotypes.StatusValuesSucceeded)}
+			if slices.Contains(failed, id) {
+				if res, err = describe(ctx, r.api, instance, kind, id); err != nil {
+					continue
+				}
+			}
+			if key, ok := r.end(id, res); ok {
+				wake = append(wake, key)
+			}
 		}
-		r.mu.Unlock()
 	}
 	r.mu.Lock()
 	for !r.busy() && len(r.queue) > 0 {
@@ -240,9 +245,27 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 	}
 }
 
+// end records how a request ended and returns its caller's key.
+func (r *Requests) end(id string, res Result) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	req, ok := r.inFlight[id]
+	if !ok {
+		return "", false
+	}
+	r.done[id] = res
+	delete(r.inFlight, id)
+	return req.key, true
+}
+
 // inProgress lists the ids of one kind's requests in progress.
 func inProgress(ctx context.Context, api API, instance, kind string) ([]string, error) {
-	filter := &ssotypes.OperationStatusFilter{Status: ssotypes.StatusValuesInProgress}
+	return listStatus(ctx, api, instance, kind, ssotypes.StatusValuesInProgress)
+}
+
+// listStatus lists the ids of one kind's requests with a status.
+func listStatus(ctx context.Context, api API, instance, kind string, status ssotypes.StatusValues) ([]string, error) {
+	filter := &ssotypes.OperationStatusFilter{Status: status}
 	var ids []string
 	switch kind {
 	case Provision:

@@ -90,7 +90,7 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 		}
 	}
 	calls := sim.Calls()
-	if calls["sso-admin:DescribeAccountAssignmentCreationStatus"] > 10 || calls["sso-admin:ListAccountAssignmentCreationStatus"] == 0 {
+	if calls["sso-admin:DescribeAccountAssignmentCreationStatus"] > 0 || calls["sso-admin:ListAccountAssignmentCreationStatus"] == 0 {
 		t.Fatalf("followed with %d describes and %d lists", calls["sso-admin:DescribeAccountAssignmentCreationStatus"], calls["sso-admin:ListAccountAssignmentCreationStatus"])
 	}
 }

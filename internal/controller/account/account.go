@@ -130,7 +130,7 @@ func (k *Kind) Observe(ctx context.Context, a *v1alpha1.Account) (reconciler.Obs
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	adopted, err := k.find(ctx, a)
+	adopted, created, err := k.find(ctx, a)
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
@@ -140,11 +140,13 @@ func (k *Kind) Observe(ctx context.Context, a *v1alpha1.Account) (reconciler.Obs
 	if tree, err = k.Org.Tree(ctx); err != nil {
 		return reconciler.Observation{}, err
 	}
-	plan, err := k.observeAccount(ctx, a, tree, parent, adopted)
+	// An account this process just created carries the spec's tags: no need to read them.
+	full := adopted || (reconciler.FullCheck(ctx) && !(created && a.Status.ObservedGeneration == a.Generation))
+	plan, err := k.observeAccount(ctx, a, tree, parent, full)
 	return reconciler.Observation{Exists: true, Adopted: adopted, Plan: plan}, err
 }
 
-func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *orgapi.Tree, parent string, adopted bool) (reconciler.Plan, error) {
+func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *orgapi.Tree, parent string, full bool) (reconciler.Plan, error) {
 	found, ok := tree.Accounts[a.Status.ID]
 	if !ok {
 		return nil, k.notInTree(ctx, a.Status.ID)
@@ -164,7 +166,7 @@ func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *or
 		from, to := tree.Describe(found.ParentID), tree.Describe(parent)
 		plan.Remove(fmt.Sprintf("move account %s from %s to %s", found.ID, from, to), k.move(a, found.ID, to, parent))
 	}
-	if adopted || reconciler.FullCheck(ctx) {
+	if full {
 		tags, err := k.ownedTags(ctx, a, found)
 		if err != nil {
 			return nil, err

@@ -20,7 +20,7 @@ import (
 // object that never saw its account id first finds it (a request in progress is
 // waited for); an account that belongs to another object is never closed.
 func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Changes, error) {
-	if _, err := k.find(ctx, a); err != nil && !reconciler.IsStalled(err) {
+	if _, _, err := k.find(ctx, a); err != nil && !reconciler.IsStalled(err) {
 		return nil, err
 	}
 	if a.Status.ID == "" {

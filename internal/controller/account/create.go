@@ -25,38 +25,42 @@ import (
 
 // find gives the object its account id when it has one in AWS: from its CreateAccount
 // request, or an account with its email (under the ownership rules), or a request it
-// lost in a crash. It reports whether the account was adopted.
-func (k *Kind) find(ctx context.Context, a *v1alpha1.Account) (bool, error) {
+// lost in a crash. It reports whether the account was adopted, and whether this
+// process just created it (with the spec's tags).
+func (k *Kind) find(ctx context.Context, a *v1alpha1.Account) (adopted, created bool, err error) {
 	if a.Status.ID != "" {
-		return false, nil
+		return false, false, nil
 	}
 	if a.Status.CreateAccountRequestID != "" {
-		if err := k.followRequest(ctx, a); err != nil || a.Status.ID != "" {
-			return false, err
+		created, err := k.followRequest(ctx, a)
+		if err != nil || a.Status.ID != "" {
+			return false, created, err
 		}
 	}
-	return k.recover(ctx, a)
+	adopted, err = k.recover(ctx, a)
+	return adopted, false, err
 }
 
-// followRequest follows the object's CreateAccount request to its end.
-func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) error {
+// followRequest follows the object's CreateAccount request to its end, and reports
+// whether this process created the account.
+func (k *Kind) followRequest(ctx context.Context, a *v1alpha1.Account) (bool, error) {
 	st, ours, err := k.Creations.Status(ctx, common.OwnerOf(a), a.Status.CreateAccountRequestID)
 	if awsx.IsNotFound(err) {
 		a.Status.CreateAccountRequestID = "" // AWS forgot the request (kept 90 days): recover by email
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	switch {
 	case st.State == types.CreateAccountStateInProgress:
-		return reconciler.Wait(CreatePoll, v1alpha1.ReasonCreating, "AWS is creating the account (request %s)", a.Status.CreateAccountRequestID)
+		return false, reconciler.Wait(CreatePoll, v1alpha1.ReasonCreating, "AWS is creating the account (request %s)", a.Status.CreateAccountRequestID)
 	case st.State == types.CreateAccountStateSucceeded && ours:
-		return k.takeCreated(ctx, a, st)
+		return true, k.takeCreated(ctx, a, st)
 	case st.State == types.CreateAccountStateSucceeded:
-		return k.claimCreated(ctx, a, aws.ToString(st.AccountId))
+		return false, k.claimCreated(ctx, a, aws.ToString(st.AccountId))
 	default:
-		return k.failed(ctx, a, string(st.FailureReason))
+		return false, k.failed(ctx, a, string(st.FailureReason))
 	}
 }
 
