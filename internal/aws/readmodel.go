@@ -83,6 +83,14 @@ func (m *ReadModel[T]) start() chan struct{} {
 	return done
 }
 
+// Current returns the snapshot as it is, without starting a rebuild, and whether there
+// is one.
+func (m *ReadModel[T]) Current() (T, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.snap, m.have
+}
+
 // Invalidate makes the next read rebuild the snapshot and wait for it, after an
 // answer from AWS that the snapshot did not expect.
 func (m *ReadModel[T]) Invalidate() {

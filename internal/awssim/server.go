@@ -101,6 +101,7 @@ type Server struct {
 	budgets map[string]*budget
 	trails  map[string]*trail
 	calls   map[string]int
+	errs    map[string]int
 	// faults are the misbehaviours injected for the next calls of operations.
 	faults []*Fault
 	// chaos is how every call misbehaves.
@@ -144,7 +145,7 @@ func New(cfg Config) *Server {
 	if cfg.CloseAccountDelay == 0 {
 		cfg.CloseAccountDelay = cfg.CreateAccountDelay
 	}
-	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, ops: map[string]operation{}}
+	s := &Server{cfg: cfg, now: time.Now, rnd: rand.New(rand.NewSource(cfg.Seed)), calls: map[string]int{}, errs: map[string]int{}, ops: map[string]operation{}}
 	s.org = newOrgState(s)
 	s.sso = newSSOState(s)
 	s.budgets, s.trails = map[string]*budget{}, map[string]*trail{}
@@ -184,6 +185,33 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
+// Errors returns how many calls of each operation AWS answered with an error, by
+// "service:Operation" (throttles and injected faults included).
+func (s *Server) Errors() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.errs))
+	for k, v := range s.errs {
+		out[k] = v
+	}
+	return out
+}
+
+// CreateAccountRequest is one CreateAccount request as the simulator holds it.
+type CreateAccountRequest struct{ ID, AccountName, Email, State, AccountID, FailureReason string }
+
+// CreateAccountRequests returns every CreateAccount request the organization has seen.
+func (s *Server) CreateAccountRequests() []CreateAccountRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CreateAccountRequest, 0, len(s.org.requests))
+	for _, id := range sortedKeys(s.org.requests) {
+		r := s.org.requests[id]
+		out = append(out, CreateAccountRequest{ID: r.ID, AccountName: r.AccountName, Email: r.Email, State: r.State, AccountID: r.AccountID, FailureReason: r.FailureReason})
+	}
+	return out
+}
+
 // ServeHTTP answers AWS API calls and GET /_sim/state.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/_sim/state" {
@@ -213,10 +241,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Code: "UnknownOperationException", Message: fmt.Sprintf("the simulator does not serve %q", target), Status: 400})
 		return
 	}
+	key := op.svc.Name + ":" + op.name
 	s.mu.Lock()
-	s.calls[op.svc.Name+":"+op.name]++
+	s.calls[key]++
 	fault := s.takeFault(op.name)
 	s.mu.Unlock()
+	rec := &statusRecorder{ResponseWriter: w}
+	w = rec
+	defer func() {
+		if rec.status >= 400 {
+			s.mu.Lock()
+			s.errs[key]++
+			s.mu.Unlock()
+		}
+	}()
 	if faulted(w, r, op.svc, fault) || s.chaotic(w, r, op.svc) {
 		return
 	}
@@ -420,3 +458,14 @@ const (
 	lowerDigits = "abcdefghijklmnopqrstuvwxyz0123456789"
 	digits      = "0123456789"
 )
+
+// statusRecorder remembers the status of an answer.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}

@@ -69,27 +69,27 @@ func TestAWSManagedPolicyIsNotRetried(t *testing.T) {
 // A change AWS does not keep is tried a few times with backoff, then the object is
 // Stalled with reason NotConverging naming the change, and left alone.
 func TestChangesThatDoNotConvergeStall(t *testing.T) {
-	ou := newOU("never-renamed", "Never Renamed", "")
-	create(t, ou)
-	waitReady(t, ou)
-	inject(t, awssim.Fault{Operation: "UpdateOrganizationalUnit", Count: 1000, Drop: true})
-	before := calls("organizations:UpdateOrganizationalUnit")
-	update(t, ou, func(o *v1alpha1.OrganizationalUnit) { o.Spec.Name = "Renamed" })
+	p := newSCP("never-updated", "NeverUpdated", denyLeave)
+	create(t, p)
+	waitReady(t, p)
+	inject(t, awssim.Fault{Operation: "UpdatePolicy", Count: 1000, Drop: true})
+	before := calls("organizations:UpdatePolicy")
+	update(t, p, func(x *v1alpha1.ServiceControlPolicy) { x.Spec.Description = "never kept" })
 	c := &metav1.Condition{}
 	func() {
 		old := eventuallyFor
 		defer func() { eventuallyFor = old }()
 		eventuallyFor = 90 * time.Second
-		c = waitCondition(t, ou, v1alpha1.ConditionStalled, v1alpha1.ReasonNotConverging, `rename OU Never Renamed`)
+		c = waitCondition(t, p, v1alpha1.ConditionStalled, v1alpha1.ReasonNotConverging, "update the description of SCP NeverUpdated")
 	}()
-	if n := calls("organizations:UpdateOrganizationalUnit") - before; n != 3 {
-		t.Fatalf("%d renames before stalling, want 3: %s", n, c.Message)
+	if n := calls("organizations:UpdatePolicy") - before; n != 3 {
+		t.Fatalf("%d updates before stalling, want 3: %s", n, c.Message)
 	}
-	quiet(t, "a stalled change", "organizations:UpdateOrganizationalUnit")
+	quiet(t, "a stalled change", "organizations:UpdatePolicy")
 	env.Sim.ClearFaults()
-	update(t, ou, func(o *v1alpha1.OrganizationalUnit) { o.Spec.Name = "Renamed At Last" }) // a new spec tries again
-	waitReady(t, ou)
-	deleteAndWait(t, ou)
+	update(t, p, func(x *v1alpha1.ServiceControlPolicy) { x.Spec.Description = "kept at last" }) // a new spec tries again
+	waitReady(t, p)
+	deleteAndWait(t, p)
 }
 
 // Tags removed or changed outside the operator, the owner tag among them, come back

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +26,16 @@ import (
 type Org struct {
 	API   API
 	model awsx.ReadModel[*Tree]
+
+	mu       sync.Mutex
+	ousBuilt time.Time // when the OUs were last listed
+	allNext  bool      // the next rebuild lists the OUs too
 }
+
+// ousEvery is how many periods the OUs (which rarely change by hand) are reused for:
+// a rebuild lists the accounts each period (their paths give their parents) and the OUs
+// about every fifth, or after Invalidate.
+const ousEvery = 5
 
 // NewOrg returns the read model over an Organizations client, rebuilt every period.
 func NewOrg(api API, period time.Duration) *Org {
@@ -37,8 +47,13 @@ func NewOrg(api API, period time.Duration) *Org {
 // Tree returns the current snapshot of the tree; callers must not change it.
 func (o *Org) Tree(ctx context.Context) (*Tree, error) { return o.model.Get(ctx) }
 
-// Invalidate makes the next read rebuild the tree and wait for it.
-func (o *Org) Invalidate() { o.model.Invalidate() }
+// Invalidate makes the next read rebuild the whole tree and wait for it.
+func (o *Org) Invalidate() {
+	o.mu.Lock()
+	o.allNext = true
+	o.mu.Unlock()
+	o.model.Invalidate()
+}
 
 // Update applies one of the operator's own writes to the tree.
 func (o *Org) Update(f func(*Tree)) { o.model.Update(f) }
@@ -50,10 +65,51 @@ func (t *Tree) clone() *Tree {
 	return &Tree{RootID: t.RootID, OrgID: t.OrgID, Management: t.Management, PolicyTypes: maps.Clone(t.PolicyTypes), OUs: maps.Clone(t.OUs), Accounts: maps.Clone(t.Accounts)}
 }
 
-// build reads the tree: the root, the OUs parent by parent, and the accounts. When
-// AWS reports accounts' paths (ListAccounts), their parents come from there, so the
-// cost is about N/20 + OUs + 2 calls; otherwise the accounts are listed per parent.
+// build reads the tree: the root and the OUs parent by parent (or the last ones, most
+// periods), and the accounts. When AWS reports accounts' paths (ListAccounts), their
+// parents come from there, so a rebuild costs about N/20 calls most periods, and OUs +
+// 2 more about every fifth; otherwise the accounts are listed per parent.
 func (o *Org) build(ctx context.Context) (*Tree, error) {
+	o.mu.Lock()
+	reuse := !o.allNext && time.Since(o.ousBuilt) < ousEvery*o.model.Period
+	o.allNext = false
+	o.mu.Unlock()
+	if last, ok := o.model.Current(); ok && reuse {
+		t := last.clone()
+		clear(t.Accounts)
+		if ok, err := o.listAccountsByPath(ctx, t); err == nil && ok && pathsKnown(t) {
+			return o.keep(t, false), nil
+		}
+	}
+	t, err := o.buildAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return o.keep(t, true), nil
+}
+
+// pathsKnown reports whether every account's parent is a root or OU the tree holds
+// (otherwise OUs changed: list them again).
+func pathsKnown(t *Tree) bool {
+	for _, a := range t.Accounts {
+		if _, ok := t.OUs[a.ParentID]; !ok && a.ParentID != t.RootID {
+			return false
+		}
+	}
+	return true
+}
+
+func (o *Org) keep(t *Tree, all bool) *Tree {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if all {
+		o.ousBuilt = time.Now()
+	}
+	return t
+}
+
+// buildAll reads the whole tree.
+func (o *Org) buildAll(ctx context.Context) (*Tree, error) {
 	roots, err := o.API.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		return nil, fmt.Errorf("listing roots: %w", err)

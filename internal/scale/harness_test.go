@@ -1,0 +1,309 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build scale
+
+package scale_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
+	"github.com/awsorg/awsorg-operator/internal/manager"
+	"github.com/awsorg/awsorg-operator/internal/testenv"
+)
+
+// stack is a real API server, the simulator (in this process, so its call counts can
+// be read) and the manager binary (its own process, so its memory can be measured).
+type stack struct {
+	env  *testenv.Env
+	c    client.Client
+	mgr  *exec.Cmd
+	dir  string
+	peak int // KiB, the manager's peak resident memory
+	stop chan struct{}
+}
+
+var managerBin string
+
+func buildManager(b *testing.B) string {
+	if managerBin != "" {
+		return managerBin
+	}
+	dir, err := os.MkdirTemp("", "awsorg-scale")
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(dir, "manager")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd")
+	cmd.Dir = testenv.Root()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building the manager: %v\n%s", err, msg)
+	}
+	managerBin = out
+	return out
+}
+
+func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
+	b.Helper()
+	bin := buildManager(b)
+	env, err := testenv.Start(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := &stack{env: env, dir: b.TempDir(), stop: make(chan struct{})}
+	b.Cleanup(func() { close(st.stop); _ = env.Stop() })
+	rc := *env.Config
+	rc.QPS, rc.Burst = 500, 1000
+	if st.c, err = client.New(&rc, client.Options{Scheme: manager.Scheme()}); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
+		b.Fatal(err)
+	}
+	kubeconfig, err := env.WriteKubeconfig(st.dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.mgr = exec.Command(bin, append([]string{"--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
+		"--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--zap-log-level", "error"}, args...)...)
+	st.mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+env.SimURL, "AWS_ACCESS_KEY_ID=AKIASCALE", "AWS_SECRET_ACCESS_KEY=scale",
+		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	logs, err := os.Create(filepath.Join(st.dir, "manager.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.mgr.Stdout, st.mgr.Stderr = logs, logs
+	if err := st.mgr.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.mgr.Process.Kill(); _ = st.mgr.Wait(); _ = logs.Close() })
+	go st.watchMemory()
+	return st
+}
+
+// watchMemory keeps the manager's peak resident memory (VmHWM).
+func (st *stack) watchMemory() {
+	for {
+		select {
+		case <-st.stop:
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		f, err := os.Open(fmt.Sprintf("/proc/%d/status", st.mgr.Process.Pid))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				st.peak = max(st.peak, kb)
+			}
+		}
+		_ = f.Close()
+	}
+}
+
+// create creates the objects, many at once.
+func (st *stack) create(b *testing.B, objs []client.Object) {
+	b.Helper()
+	var wg sync.WaitGroup
+	work := make(chan client.Object)
+	var mu sync.Mutex
+	var failed error
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for o := range work {
+				if err := st.c.Create(context.Background(), o); err != nil {
+					mu.Lock()
+					failed = fmt.Errorf("creating %s: %w", o.GetName(), err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, o := range objs {
+		work <- o
+	}
+	close(work)
+	wg.Wait()
+	if failed != nil {
+		b.Fatal(failed)
+	}
+}
+
+// counts are the objects of every kind by their state.
+type counts struct{ total, ready, stalled int }
+
+func (st *stack) count(ctx context.Context) (counts, error) {
+	var n counts
+	for _, list := range []client.ObjectList{&v1alpha1.OrganizationalUnitList{}, &v1alpha1.AccountList{}, &v1alpha1.ServiceControlPolicyList{},
+		&v1alpha1.PermissionSetList{}, &v1alpha1.BudgetList{}, &v1alpha1.OrgTrailList{}} {
+		if err := st.c.List(ctx, list); err != nil {
+			return n, err
+		}
+		items, _ := meta.ExtractList(list)
+		for _, item := range items {
+			o := item.(interface {
+				client.Object
+				AWSStatus() *v1alpha1.ResourceStatus
+			})
+			n.total++
+			s := o.AWSStatus()
+			if c := meta.FindStatusCondition(s.Conditions, v1alpha1.ConditionReady); c != nil && c.Status == metav1.ConditionTrue && s.ObservedGeneration == o.GetGeneration() {
+				n.ready++
+			}
+			if c := meta.FindStatusCondition(s.Conditions, v1alpha1.ConditionStalled); c != nil && c.Status == metav1.ConditionTrue {
+				n.stalled++
+			}
+		}
+	}
+	return n, nil
+}
+
+// waitReady waits until every object is Ready and returns how long it took; it also
+// reports whether any object was ever Stalled meanwhile.
+func (st *stack) waitReady(b *testing.B, since time.Time, timeout time.Duration) (time.Duration, bool) {
+	b.Helper()
+	everStalled := false
+	deadline := time.Now().Add(timeout)
+	last := -1
+	for {
+		n, err := st.count(context.Background())
+		if err == nil {
+			everStalled = everStalled || n.stalled > 0
+			if n.ready != last {
+				fmt.Fprintf(os.Stderr, "  %6.1fs  %d/%d Ready, %d Stalled\n", time.Since(since).Seconds(), n.ready, n.total, n.stalled)
+				last = n.ready
+			}
+			if n.total > 0 && n.ready == n.total {
+				return time.Since(since), everStalled
+			}
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(filepath.Join(st.dir, "manager.log"))
+			b.Fatalf("only %d of %d Ready after %s\nmanager log tail:\n%s", n.ready, n.total, timeout, tail(string(out), 4000))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// calls is the simulator's call counts since before.
+func calls(sim *awssim.Server, before map[string]int) map[string]int {
+	out := map[string]int{}
+	for op, n := range sim.Calls() {
+		if d := n - before[op]; d > 0 {
+			out[op] = d
+		}
+	}
+	return out
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func writes(m map[string]int) int {
+	n := 0
+	for op, v := range m {
+		name := op[strings.Index(op, ":")+1:]
+		if !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "Get") {
+			n += v
+		}
+	}
+	return n
+}
+
+// top lists the operations with the most calls.
+func top(m map[string]int, n int) string {
+	type kv struct {
+		op string
+		n  int
+	}
+	var all []kv
+	for op, v := range m {
+		all = append(all, kv{op, v})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].n > all[j].n || (all[i].n == all[j].n && all[i].op < all[j].op) })
+	var parts []string
+	for i, e := range all {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("and %d more", len(all)-n))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", strings.SplitN(e.op, ":", 2)[1], e.n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rateWatch samples the simulator's calls a second, per service, and keeps the most
+// seen in one second.
+type rateWatch struct {
+	mu   sync.Mutex
+	peak map[string]int
+	stop chan struct{}
+}
+
+func watchRates(sim *awssim.Server) *rateWatch {
+	w := &rateWatch{peak: map[string]int{}, stop: make(chan struct{})}
+	go func() {
+		prev := sim.Calls()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-time.After(time.Second):
+			}
+			cur := sim.Calls()
+			per := map[string]int{}
+			for op, n := range cur {
+				per[strings.SplitN(op, ":", 2)[0]] += n - prev[op]
+			}
+			prev = cur
+			w.mu.Lock()
+			for svc, n := range per {
+				w.peak[svc] = max(w.peak[svc], n)
+			}
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *rateWatch) done() map[string]int {
+	close(w.stop)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.peak
+}
