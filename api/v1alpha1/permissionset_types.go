@@ -124,6 +124,12 @@ type PendingRequest struct {
 	// accountId is the account the request is about, if one.
 	// +optional
 	AccountID string `json:"accountId,omitempty"`
+	// principalType is the type of the principal of an assignment request.
+	// +optional
+	PrincipalType string `json:"principalType,omitempty"`
+	// principalId is the principal of an assignment request.
+	// +optional
+	PrincipalID string `json:"principalId,omitempty"`
 }
 
 // PermissionSetStatus is the observed state of the permission set.

@@ -89,6 +89,9 @@ func (r *Reconciler[T]) settled(obj T, obs Observation) error {
 	if len(obs.Waiting) > 0 {
 		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "everything else matches the spec; waiting for %s", strings.Join(obs.Waiting, "; "))
 	}
+	if obs.InProgress != "" {
+		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonProgressing, "%s", obs.InProgress)
+	}
 	obj.AWSStatus().Adopting = false
 	return nil
 }

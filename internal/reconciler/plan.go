@@ -80,4 +80,7 @@ type Observation struct {
 	// object not created yet). Everything else converges meanwhile; the object is not
 	// Ready until the list is empty.
 	Waiting []string
+	// InProgress says what AWS is still doing (asynchronous requests); the object is
+	// Reconciling, not Ready, until it ends, but its plan is applied meanwhile.
+	InProgress string
 }

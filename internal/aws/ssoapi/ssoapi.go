@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -70,9 +71,10 @@ var (
 // Directory finds the Identity Center instance and principals by name, once each, and
 // follows the instance's asynchronous requests.
 type Directory struct {
-	API        API
-	Identities Identities
-	Requests   *Requests
+	API         API
+	Identities  Identities
+	Requests    *Requests
+	Assignments *Assignments
 
 	mu          sync.Mutex
 	instanceArn string
@@ -82,7 +84,7 @@ type Directory struct {
 
 // NewDirectory returns a directory over the two clients.
 func NewDirectory(api API, ids Identities) *Directory {
-	return &Directory{API: api, Identities: ids, principals: map[string]string{}, Requests: NewRequests(api)}
+	return &Directory{API: api, Identities: ids, principals: map[string]string{}, Requests: NewRequests(api), Assignments: NewAssignments(api, 10*time.Minute)}
 }
 
 // Instance returns the instance ARN and its identity store id.

@@ -39,17 +39,23 @@ type Kind struct {
 	*common.Env
 	SSO *ssoapi.Directory
 
-	mu   sync.Mutex
-	turn map[string]int // by permission set: where the next sweep of accounts starts
+	// Period is the resync period; a read of attributes and policies is reused for
+	// half of it.
+	Period time.Duration
+
+	mu    sync.Mutex
+	turn  map[string]int  // by permission set: where the next sweep of accounts starts
+	memos map[string]memo // by permission set: the last read of attributes and policies
 }
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.Directory, opts reconciler.Options) error {
+	dir.Assignments.Period = opts.ResyncPeriod
 	wake := make(chan event.TypedGenericEvent[client.Object], 1024)
 	dir.Requests.Wake = func(name string) {
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: name}}}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir, Period: opts.ResyncPeriod},
 		Watches: []func(*ctrl.Builder) *ctrl.Builder{func(b *ctrl.Builder) *ctrl.Builder {
 			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
 		}},
@@ -65,17 +71,17 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.D
 		})}}, opts)
 }
 
-// Observe follows requests in progress, then compares the permission set with the
-// spec and plans what differs.
+// Observe follows requests in progress, compares the permission set with the spec
+// (counting the assignments in progress as done), and plans what differs.
 func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Observation, error) {
-	if err := k.followRequests(ctx, ps); err != nil {
-		return reconciler.Observation{}, err
-	}
-	want, err := k.desired(ctx, ps)
+	instance, _, err := k.SSO.Instance(ctx)
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
-	instance, _, err := k.SSO.Instance(ctx)
+	if err := k.followRequests(ctx, instance, ps); err != nil {
+		return reconciler.Observation{}, err
+	}
+	want, err := k.desired(ctx, ps)
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
@@ -94,23 +100,45 @@ func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconci
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
+	withPending(have, ps.Status.PendingRequests)
 	ps.Status.ProvisionedAccountIDs = without(have.provisioned, have.stale)
 	plan := p.build(want, have)
 	if have.tags != nil {
 		plan = common.AddTags(plan, p.name(), have.tags, want.tags, k.tagFuncs(instance, f.arn))
 	}
-	return reconciler.Observation{Exists: true, Adopted: f.adopted, Plan: plan, Waiting: want.waiting}, nil
+	obs := reconciler.Observation{Exists: true, Adopted: f.adopted, Plan: plan, Waiting: want.waiting}
+	if n := len(ps.Status.PendingRequests); n > 0 {
+		obs.InProgress = fmt.Sprintf("%d Identity Center requests in progress (%s %s)", n, ps.Status.PendingRequests[0].Type, ps.Status.PendingRequests[0].RequestID)
+	}
+	return obs, nil
+}
+
+// withPending counts the requests in progress as done: assignments being created are
+// there, those being deleted are gone, and a provisioning reaches every account.
+func withPending(have *state, pending []v1alpha1.PendingRequest) {
+	set := map[assignmentKey]bool{}
+	for _, a := range have.assignments {
+		set[a] = true
+	}
+	for _, r := range pending {
+		key := assignmentKey{Account: r.AccountID, PrincipalType: r.PrincipalType, PrincipalID: r.PrincipalID}
+		switch r.Type {
+		case ssoapi.CreateAssignment:
+			set[key] = true
+		case ssoapi.DeleteAssignment:
+			delete(set, key)
+		case ssoapi.Provision:
+			have.stale, have.provisioning = nil, true
+		}
+	}
+	have.assignments = sortedKeys(set)
 }
 
 // followRequests drops the requests that ended; a failure stalls the object until
-// its spec changes.
-func (k *Kind) followRequests(ctx context.Context, ps *v1alpha1.PermissionSet) error {
+// its spec changes. Requests still in progress do not hold the rest of the plan back.
+func (k *Kind) followRequests(ctx context.Context, instance string, ps *v1alpha1.PermissionSet) error {
 	if ps.Status.Failure != "" && ps.Status.FailedGeneration != ps.Generation {
 		ps.Status.Failure = "" // the spec changed: try again
-	}
-	instance, _, err := k.SSO.Instance(ctx)
-	if err != nil {
-		return err
 	}
 	var still []v1alpha1.PendingRequest
 	for _, r := range ps.Status.PendingRequests {
@@ -123,13 +151,13 @@ func (k *Kind) followRequests(ctx context.Context, ps *v1alpha1.PermissionSet) e
 		case res.Status == string(ssotypes.StatusValuesFailed):
 			ps.Status.Failure = fmt.Sprintf("%s for account %s failed: %s", r.Type, r.AccountID, res.Reason)
 			ps.Status.FailedGeneration = ps.Generation
+			if r.PrincipalID != "" { // the read model counted it done: it is not
+				k.SSO.Assignments.Set(instance, r.PrincipalType, r.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: r.AccountID}, r.Type == ssoapi.DeleteAssignment)
+			}
 		}
 	}
 	ps.Status.PendingRequests = still
-	if len(still) > 0 {
-		return reconciler.Wait(RequestPoll, v1alpha1.ReasonProgressing, "%d Identity Center requests in progress (%s %s)", len(still), still[0].Type, still[0].RequestID)
-	}
-	if ps.Status.Failure != "" {
+	if ps.Status.Failure != "" && len(still) == 0 {
 		return reconciler.Stalled(v1alpha1.ReasonAWSRefused, "%s; fix the cause and change the spec to try again", ps.Status.Failure)
 	}
 	return nil
@@ -171,11 +199,11 @@ func (k *Kind) tagFuncs(instance, arn string) awsx.TagFuncs {
 // object that lost its ARN looks the set up by name; a set that belongs to another
 // object is never touched.
 func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Changes, error) {
-	if err := k.followRequests(ctx, ps); err != nil && !reconciler.IsStalled(err) {
-		return nil, err
-	}
 	instance, _, err := k.SSO.Instance(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := k.followRequests(ctx, instance, ps); err != nil && !reconciler.IsStalled(err) {
 		return nil, err
 	}
 	f, err := k.find(reconciler.WithFullCheck(ctx, true), instance, ps)

@@ -38,6 +38,7 @@ func (p *planner) refs() (*string, *string) { return &p.instance, &p.ps.Status.A
 func (p *planner) call(removal bool, desc, action string, f func(ctx context.Context, in, arn *string) error) {
 	p.plan = append(p.plan, reconciler.Change{Description: desc, Removal: removal, Apply: func(ctx context.Context) error {
 		in, arn := p.refs()
+		p.k.forget(p.ps.Name) // what was read of it is out of date
 		if err := f(ctx, in, arn); err != nil {
 			return common.Fail(action+" of "+p.name(), err)
 		}
@@ -52,7 +53,7 @@ func (p *planner) build(want, have *state) reconciler.Plan {
 	policiesChanged := p.removals(want, have)
 	policiesChanged = p.additions(want, have) || policiesChanged
 	p.assignments(want, have)
-	if (policiesChanged && len(have.provisioned) > 0) || len(have.stale) > 0 {
+	if (policiesChanged && len(have.provisioned) > 0) || (len(have.stale) > 0 && !have.provisioning) {
 		n := len(have.provisioned)
 		p.plan = append(p.plan, reconciler.Change{Description: fmt.Sprintf("provision %s to its %d accounts", p.name(), n), Always: true,
 			Apply: func(ctx context.Context) error { return p.k.provision(ctx, p.ps, p.instance) }})
@@ -197,7 +198,9 @@ func (k *Kind) createAssignment(ctx context.Context, ps *v1alpha1.PermissionSet,
 	if err != nil {
 		return common.Fail(fmt.Sprintf("assign %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account), err)
 	}
-	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.CreateAssignment, RequestID: id, AccountID: a.Account})
+	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.CreateAssignment, RequestID: id, AccountID: a.Account,
+		PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
+	k.SSO.Assignments.Set(instance, a.PrincipalType, a.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: a.Account}, true)
 	return nil
 }
 
@@ -211,8 +214,10 @@ func (k *Kind) deleteAssignment(ctx context.Context, ps *v1alpha1.PermissionSet,
 		return common.Fail(fmt.Sprintf("remove the assignment of %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account), err)
 	}
 	id := aws.ToString(out.AccountAssignmentDeletionStatus.RequestId)
-	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.DeleteAssignment, RequestID: id, AccountID: a.Account})
+	ps.Status.PendingRequests = append(ps.Status.PendingRequests, v1alpha1.PendingRequest{Type: ssoapi.DeleteAssignment, RequestID: id, AccountID: a.Account,
+		PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
 	k.SSO.Requests.Track(instance, ssoapi.DeleteAssignment, id, ps.Name)
+	k.SSO.Assignments.Set(instance, a.PrincipalType, a.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: a.Account}, false)
 	return nil
 }
 

@@ -6,6 +6,7 @@ package permissionset
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -19,29 +20,93 @@ import (
 type setRef struct{ instance, arn *string }
 
 // read returns the state AWS holds for a permission set that exists. Its attributes,
-// policies and the accounts where it is stale are read at every resync; the accounts
-// it is provisioned in, its assignments and its tags on a full check (about every
-// tenth resync, and whenever the spec changed); until then they are taken as known.
+// policies and the accounts where it is stale are read once a half resync at most
+// (the reconciles between, woken by requests that ended, use that read); the
+// assignments of the spec's principals come from the shared read model; the accounts
+// it is provisioned in, every assignment in a few of them, and its tags are read on a
+// full check (about every tenth resync, and whenever the spec changed).
 func (k *Kind) read(ctx context.Context, instance string, f *found, want *state, known []string) (*state, error) {
-	d := f.set
-	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState), tags: f.tags}
+	s, err := k.light(ctx, instance, f)
+	if err != nil {
+		return nil, err
+	}
+	s.tags = f.tags
 	in := setRef{instance: &instance, arn: &f.arn}
-	for _, step := range []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readStale} {
-		if err := step(ctx, in, s); err != nil {
-			return nil, err
-		}
-	}
 	if !reconciler.FullCheck(ctx) {
-		s.provisioned, s.assignments = known, want.assignments
-		return s, nil
-	}
-	if err := k.readProvisioned(ctx, in, s); err != nil {
+		s.provisioned = known
+	} else if err := k.readProvisioned(ctx, in, s); err != nil {
 		return nil, err
 	}
 	if err := k.readAssignments(ctx, in, s, want); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// light reads the attributes, policies and stale accounts, or reuses a recent read.
+func (k *Kind) light(ctx context.Context, instance string, f *found) (*state, error) {
+	if s, ok := k.recall(f.arn, reconciler.FullCheck(ctx)); ok {
+		return s, nil
+	}
+	d := f.set
+	s := &state{description: aws.ToString(d.Description), session: aws.ToString(d.SessionDuration), relay: aws.ToString(d.RelayState)}
+	in := setRef{instance: &instance, arn: &f.arn}
+	for _, step := range []func(context.Context, setRef, *state) error{k.readPolicies, k.readInline, k.readBoundary, k.readStale} {
+		if err := step(ctx, in, s); err != nil {
+			return nil, err
+		}
+	}
+	k.remember(f.arn, f.set, s)
+	return s, nil
+}
+
+// memo is a recent read of a permission set's attributes and policies.
+type memo struct {
+	at  time.Time
+	set *ssotypes.PermissionSet
+	s   state
+}
+
+func (k *Kind) remember(arn string, set *ssotypes.PermissionSet, s *state) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.memos == nil {
+		k.memos = map[string]memo{}
+	}
+	k.memos[arn] = memo{at: time.Now(), set: set, s: *s}
+}
+
+// recall returns a read of the last half resync, unless a full check is due.
+func (k *Kind) recall(arn string, full bool) (*state, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, ok := k.memos[arn]
+	if !ok || full || time.Since(m.at) > k.Period/2 {
+		return nil, false
+	}
+	s := m.s
+	return &s, true
+}
+
+// recalled returns the permission set of a recent read, to skip describing it again.
+func (k *Kind) recalled(arn string, full bool) *ssotypes.PermissionSet {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if m, ok := k.memos[arn]; ok && !full && time.Since(m.at) <= k.Period/2 {
+		return m.set
+	}
+	return nil
+}
+
+// forget drops the recent read of a permission set the operator is changing.
+func (k *Kind) forget(name string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for arn, m := range k.memos {
+		if aws.ToString(m.set.Name) == name {
+			delete(k.memos, arn)
+		}
+	}
 }
 
 func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
@@ -145,9 +210,10 @@ func (k *Kind) provisionedAccounts(ctx context.Context, in setRef, status ssotyp
 // of principals the spec does not name.
 const sweep = 20
 
-// readAssignments reads the set's assignments: those of the spec's principals, per
-// principal (one list covers every account), and every assignment in a few of the
-// accounts the set reaches, in turn (or in all of them when they are few).
+// readAssignments reads the set's assignments: those of the spec's principals from the
+// shared read model (one list per principal covers every account), and, on a full
+// check, every assignment in a few of the accounts the set reaches, in turn (or in all
+// of them when they are few), to find principals the spec does not name.
 func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *state) error {
 	set := map[assignmentKey]bool{}
 	principals := map[assignmentKey]bool{}
@@ -155,29 +221,27 @@ func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *s
 		principals[assignmentKey{PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID}] = true
 	}
 	for p := range principals {
-		pages := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
-			InstanceArn: in.instance, PrincipalId: aws.String(p.PrincipalID), PrincipalType: ssotypes.PrincipalType(p.PrincipalType)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, a := range page.AccountAssignments {
-				if aws.ToString(a.PermissionSetArn) == *in.arn {
-					set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
-				}
+		held, err := k.SSO.Assignments.Of(ctx, *in.instance, p.PrincipalType, p.PrincipalID)
+		if err != nil {
+			return err
+		}
+		for as := range held {
+			if as.PermissionSet == *in.arn {
+				set[assignmentKey{Account: as.Account, PrincipalType: p.PrincipalType, PrincipalID: p.PrincipalID}] = true
 			}
 		}
 	}
-	for _, acct := range k.accountsToSweep(*in.arn, s.provisioned, want) {
-		pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, a := range page.AccountAssignments {
-				set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
+	if reconciler.FullCheck(ctx) {
+		for _, acct := range k.accountsToSweep(*in.arn, s.provisioned, want) {
+			pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, a := range page.AccountAssignments {
+					set[assignmentKey{Account: aws.ToString(a.AccountId), PrincipalType: string(a.PrincipalType), PrincipalID: aws.ToString(a.PrincipalId)}] = true
+				}
 			}
 		}
 	}

@@ -42,6 +42,8 @@ type state struct {
 	provisioned, stale []string
 	// waiting lists references that do not resolve yet (the spec only).
 	waiting []string
+	// provisioning is true while a provisioning request is in progress (AWS only).
+	provisioning bool
 }
 
 // desired maps the spec to the state AWS should hold, resolving principals and
@@ -138,6 +140,9 @@ func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.Permissio
 	var d *ssotypes.PermissionSet
 	byName := false
 	if ps.Status.ARN != "" {
+		d = k.recalled(ps.Status.ARN, reconciler.FullCheck(ctx))
+	}
+	if ps.Status.ARN != "" && d == nil {
 		out, err := k.SSO.API.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN})
 		switch {
 		case err == nil:
