@@ -135,7 +135,7 @@ func TestSCPSteadyStateMakesNoWrites(t *testing.T) {
 		t.Fatalf("%d AWS writes in steady state; calls before %v after %v", got-w, before, env.Sim.Calls())
 	}
 	after := env.Sim.Calls()
-	if after["organizations:DescribePolicy"] == before["organizations:DescribePolicy"] {
+	if after["organizations:ListTargetsForPolicy"] == before["organizations:ListTargetsForPolicy"] {
 		t.Fatalf("no resync happened: the test proves nothing")
 	}
 	deleteAndWait(t, p)

@@ -65,6 +65,9 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 		}
 		applied = apply.signature()
 		if err := r.apply(ctx, s, apply, obs.Exists); err != nil {
+			if IsWait(err) {
+				r.checkedNow(obj, FullCheck(ctx)) // what the full check found was applied, or waits its turn
+			}
 			return err
 		}
 		r.appliedNow(obj, applied)
@@ -158,20 +161,19 @@ func (r *Reconciler[T]) remember(obj T, a attempt) {
 func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, existed bool) error {
 	log := ctrl.LoggerFrom(ctx)
 	var done Changes
-	var failed error
+	var failed, waited error
 	for _, c := range plan {
 		if failed != nil && !c.Always {
 			continue
 		}
 		log.Info("Changing AWS", "change", c.Description)
 		if err := c.Apply(ctx); err != nil {
-			if !IsWait(err) {
-				log.Info("The change failed", "change", c.Description, "error", err.Error())
+			if IsWait(err) { // this change waits its turn; the others go on
+				waited = first(errors.Join(waited, err))
+				continue
 			}
+			log.Info("The change failed", "change", c.Description, "error", err.Error())
 			failed = errors.Join(failed, err)
-			if IsWait(err) {
-				break
-			}
 			continue
 		}
 		done = append(done, capitalize(c.Description))
@@ -185,29 +187,35 @@ func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, exi
 		reason = "Created"
 	}
 	r.event(s.obj, reason, done)
-	return first(failed)
+	if failed != nil {
+		return first(failed)
+	}
+	return waited
 }
 
-// needsFullCheck says whether this reconcile reads tags and the like: when the spec
-// changed, the object is not Ready, or about every tenth resync, spread over time.
+// needsFullCheck says whether this reconcile reads tags and the like: once for every
+// generation of the spec that AWS has not matched yet, and about every tenth resync,
+// spread over time. The reconciles that follow a full check of the same generation
+// (waiting on AWS, woken by requests that ended) read only what is cheap.
 func (r *Reconciler[T]) needsFullCheck(obj T) bool {
-	if !isReady(obj) {
-		return true
-	}
 	every := time.Duration(fullCheckEvery) * r.resync()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	last, ok := r.checked[obj.GetUID()]
-	if !ok { // first sight since the start: spread the full checks over the period
+	switch {
+	case !ok && isReady(obj): // first sight since the start: spread the full checks over the period
 		if r.checked == nil {
-			r.checked = map[types.UID]time.Time{}
+			r.checked = map[types.UID]check{}
 		}
-		last = time.Now().Add(-time.Duration(rand.Int64N(int64(every))))
-		r.checked[obj.GetUID()] = last
+		r.checked[obj.GetUID()] = check{at: time.Now().Add(-time.Duration(rand.Int64N(int64(every)))), generation: obj.GetGeneration()}
+		return false
+	case !ok, last.generation != obj.GetGeneration():
+		return true
 	}
-	return time.Since(last) >= every
+	return time.Since(last.at) >= every
 }
 
+// checkedNow records that a full check's changes were applied (or nothing differed).
 func (r *Reconciler[T]) checkedNow(obj T, full bool) {
 	if !full {
 		return
@@ -215,9 +223,9 @@ func (r *Reconciler[T]) checkedNow(obj T, full bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.checked == nil {
-		r.checked = map[types.UID]time.Time{}
+		r.checked = map[types.UID]check{}
 	}
-	r.checked[obj.GetUID()] = time.Now()
+	r.checked[obj.GetUID()] = check{at: time.Now(), generation: obj.GetGeneration()}
 }
 
 func (r *Reconciler[T]) resync() time.Duration {

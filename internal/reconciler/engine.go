@@ -84,7 +84,13 @@ type Reconciler[T Object] struct {
 
 	mu       sync.Mutex
 	attempts map[types.UID]attempt
-	checked  map[types.UID]time.Time // last full check
+	checked  map[types.UID]check // the last full check of each object
+}
+
+// check is when an object was last fully checked, and for which generation.
+type check struct {
+	at         time.Time
+	generation int64
 }
 
 // attempt counts how often the same changes were applied without AWS converging.

@@ -23,14 +23,21 @@ type policy struct {
 	content                    string // minified
 	tags                       map[string]string
 	adopted                    bool
+	// read is false when only the id is known: the content, name and description are
+	// read on full checks; each resync reads the attachments.
+	read bool
 }
 
 // find returns the policy by id, or by name, under the ownership rules; nil when it
-// does not exist. Tags are read on a full check and whenever the policy is found by
-// name. A transient error never loses the id the object holds.
+// does not exist. Between full checks a policy the object holds is not described
+// again. Tags are read on a full check and whenever the policy is found by name. A
+// transient error never loses the id the object holds.
 func (k *Kind) find(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*policy, error) {
 	var pol *types.Policy
 	byName := false
+	if p.Status.ID != "" && !reconciler.FullCheck(ctx) {
+		return &policy{id: p.Status.ID, arn: p.Status.ARN, name: p.AWSName()}, nil
+	}
 	if p.Status.ID != "" {
 		out, err := k.OrgAPI.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: &p.Status.ID})
 		switch {
@@ -52,7 +59,7 @@ func (k *Kind) find(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*pol
 		pol, byName = out.Policy, true
 	}
 	s := pol.PolicySummary
-	found := &policy{id: aws.ToString(s.Id), arn: aws.ToString(s.Arn), name: aws.ToString(s.Name), description: aws.ToString(s.Description)}
+	found := &policy{id: aws.ToString(s.Id), arn: aws.ToString(s.Arn), name: aws.ToString(s.Name), description: aws.ToString(s.Description), read: true}
 	found.content, _ = Minify([]byte(aws.ToString(pol.Content)))
 	if !byName && !reconciler.FullCheck(ctx) {
 		return found, nil

@@ -103,13 +103,16 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 		plan = append(plan, k.attachments(p, tree, nil, want.ids)...)
 		return reconciler.Observation{Plan: plan, Waiting: want.waiting}, nil
 	}
-	p.Status.ID, p.Status.ARN = found.id, found.arn
 	have, err := k.attached(ctx, found.id)
+	if awsx.IsNotFound(err) && !found.read { // deleted outside the operator: look again, in full
+		return k.Observe(reconciler.WithFullCheck(ctx, true), p)
+	}
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
+	p.Status.ID, p.Status.ARN = found.id, found.arn
 	p.Status.AttachedTargetIDs = have
-	if c := k.update(p, found, doc); c != nil {
+	if c := k.update(p, found, doc); c != nil && found.read {
 		plan = append(plan, *c)
 	}
 	plan = append(plan, k.attachments(p, tree, have, want.ids)...)
