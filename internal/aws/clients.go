@@ -105,7 +105,7 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	c := &Clients{Governors: map[string]*Governor{}}
 	withStack := func(service string) func(*middleware.Stack) error {
 		perSecond := o.Rates[service]
-		g := NewGovernor(service, perSecond, int(math.Ceil(perSecond*2)), metrics)
+		g := NewGovernor(service, perSecond, int(math.Ceil(perSecond)), metrics) // a burst of one second: AWS's buckets are no deeper
 		c.Governors[service] = g
 		return func(st *middleware.Stack) error {
 			if err := st.Initialize.Add(readOnlyGuard(), middleware.After); err != nil {

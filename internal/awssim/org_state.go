@@ -123,7 +123,7 @@ func (o *orgState) advance() {
 	due := now.Add(-o.s.cfg.CreateAccountDelay)
 	for _, id := range sortedKeys(o.pending) {
 		if r := o.pending[id]; !r.Requested.After(due) {
-			o.completeCreate(r, now)
+			o.completeCreate(r, r.Requested.Add(o.s.cfg.CreateAccountDelay)) // when AWS finished, not when someone looked
 		}
 	}
 	closed := now.Add(-o.s.cfg.CloseAccountDelay)
@@ -135,8 +135,8 @@ func (o *orgState) advance() {
 	}
 }
 
-func (o *orgState) completeCreate(r *createRequest, now time.Time) {
-	r.Completed = now
+func (o *orgState) completeCreate(r *createRequest, at time.Time) {
+	r.Completed = at
 	delete(o.pending, r.ID)
 	switch {
 	case o.emailTaken(r.Email):
@@ -148,7 +148,7 @@ func (o *orgState) completeCreate(r *createRequest, now time.Time) {
 	}
 	id := o.newAccountID()
 	a := &account{ID: id, Arn: o.accountArn(id), Email: r.Email, Name: r.AccountName, State: "ACTIVE",
-		ParentID: o.rootID, JoinedMethod: "CREATED", Joined: now, Tags: copyTags(r.Tags)}
+		ParentID: o.rootID, JoinedMethod: "CREATED", Joined: at, Tags: copyTags(r.Tags)}
 	o.accounts[id] = a
 	o.attachDefaults(id)
 	r.State, r.AccountID = "SUCCEEDED", id

@@ -101,7 +101,7 @@ type Server struct {
 	budgets map[string]*budget
 	trails  map[string]*trail
 	calls   map[string]int
-	errs    map[string]int
+	errs    map[string]int // by "service:Operation:Code"
 	// faults are the misbehaviours injected for the next calls of operations.
 	faults []*Fault
 	// chaos is how every call misbehaves.
@@ -185,8 +185,8 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
-// Errors returns how many calls of each operation AWS answered with an error, by
-// "service:Operation" (throttles and injected faults included).
+// Errors returns how many calls AWS answered with an error, by
+// "service:Operation:ErrorCode" (throttles and injected faults included).
 func (s *Server) Errors() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,7 +198,10 @@ func (s *Server) Errors() map[string]int {
 }
 
 // CreateAccountRequest is one CreateAccount request as the simulator holds it.
-type CreateAccountRequest struct{ ID, AccountName, Email, State, AccountID, FailureReason string }
+type CreateAccountRequest struct {
+	ID, AccountName, Email, State, AccountID, FailureReason string
+	Requested, Completed                                    time.Time
+}
 
 // CreateAccountRequests returns every CreateAccount request the organization has seen.
 func (s *Server) CreateAccountRequests() []CreateAccountRequest {
@@ -207,7 +210,8 @@ func (s *Server) CreateAccountRequests() []CreateAccountRequest {
 	out := make([]CreateAccountRequest, 0, len(s.org.requests))
 	for _, id := range sortedKeys(s.org.requests) {
 		r := s.org.requests[id]
-		out = append(out, CreateAccountRequest{ID: r.ID, AccountName: r.AccountName, Email: r.Email, State: r.State, AccountID: r.AccountID, FailureReason: r.FailureReason})
+		out = append(out, CreateAccountRequest{ID: r.ID, AccountName: r.AccountName, Email: r.Email, State: r.State, AccountID: r.AccountID,
+			FailureReason: r.FailureReason, Requested: r.Requested, Completed: r.Completed})
 	}
 	return out
 }
@@ -251,7 +255,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if rec.status >= 400 {
 			s.mu.Lock()
-			s.errs[key]++
+			s.errs[key+":"+rec.Header().Get("X-Amzn-ErrorType")]++
 			s.mu.Unlock()
 		}
 	}()

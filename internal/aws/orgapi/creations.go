@@ -68,8 +68,9 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 			return nil, 0, err
 		}
 	}
-	_, mine := c.reserved[key]
+	at, mine := c.reserved[key]
 	delete(c.reserved, key)
+	mine = mine && time.Since(at) <= reserveFor
 	if !mine && (c.busy() || len(c.queue) > 0) {
 		return nil, c.enqueue(key), ErrCreateBusy
 	}
@@ -205,9 +206,10 @@ func (c *Creations) poll() {
 	ctx := context.Background()
 	for {
 		time.Sleep(c.nextPoll())
+		asked := time.Now()
 		reqs, err := InProgress(ctx, c.api)
 		if err == nil {
-			c.settle(ctx, reqs)
+			c.settle(ctx, reqs, asked)
 		}
 		c.mu.Lock()
 		if len(c.inFlight) == 0 && c.others == 0 && len(c.queue) == 0 {
@@ -232,7 +234,7 @@ func (c *Creations) nextPoll() time.Duration {
 
 // settle records the requests that are no longer in progress (one Describe each),
 // frees their slots, and wakes their callers and the next ones in the queue.
-func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus) {
+func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus, asked time.Time) {
 	inProgress := map[string]bool{}
 	for _, r := range reqs {
 		inProgress[aws.ToString(r.Id)] = true
@@ -245,8 +247,8 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 		}
 	}
 	var ended []string
-	for id := range c.inFlight {
-		if !inProgress[id] {
+	for id, cr := range c.inFlight {
+		if !inProgress[id] && cr.started.Before(asked) { // one sent after the list was asked for is not in it yet
 			ended = append(ended, id)
 		}
 	}
@@ -254,7 +256,7 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 	var wake []string
 	for _, id := range ended {
 		out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &id})
-		if err != nil {
+		if err != nil || out.CreateAccountStatus.State == types.CreateAccountStateInProgress {
 			continue // the next round looks again
 		}
 		if key, ok := c.finish(id, *out.CreateAccountStatus); ok {
@@ -283,7 +285,11 @@ func (c *Creations) finish(id string, st types.CreateAccountStatus) (string, boo
 	}
 	c.done[id] = st
 	delete(c.inFlight, id)
-	if took := time.Since(cr.started); took > 0 {
+	took := time.Since(cr.started)
+	if st.RequestedTimestamp != nil && st.CompletedTimestamp != nil { // AWS's own account of it, without our polling's delay
+		took = st.CompletedTimestamp.Sub(*st.RequestedTimestamp)
+	}
+	if took > 0 {
 		c.expected = (3*c.expected + took) / 4
 	}
 	return cr.key, true

@@ -45,7 +45,9 @@ func (a *Assignments) model(instance, principalType, principalID string) *awsx.R
 	m, ok := a.by[key]
 	if !ok {
 		m = &awsx.ReadModel[map[Assignment]bool]{Period: a.Period, Copy: maps.Clone[map[Assignment]bool],
-			Build: func(ctx context.Context) (map[Assignment]bool, error) { return a.read(ctx, instance, principalType, principalID) }}
+			Build: func(ctx context.Context) (map[Assignment]bool, error) {
+				return a.read(ctx, instance, principalType, principalID)
+			}}
 		a.by[key] = m
 	}
 	return m

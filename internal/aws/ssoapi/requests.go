@@ -49,7 +49,10 @@ type Requests struct {
 	polling  bool
 }
 
-type request struct{ kind, key string }
+type request struct {
+	kind, key string
+	sent      time.Time
+}
 
 // Result is how a request ended.
 type Result struct{ Status, Reason string }
@@ -82,7 +85,7 @@ func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmi
 		return "", 0, err
 	}
 	id := aws.ToString(out.AccountAssignmentCreationStatus.RequestId)
-	r.inFlight[id] = &request{kind: CreateAssignment, key: key}
+	r.inFlight[id] = &request{kind: CreateAssignment, key: key, sent: time.Now()}
 	r.start()
 	return id, 0, nil
 }
@@ -92,7 +95,7 @@ func (r *Requests) Track(instance, kind, id, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.instance = instance
-	r.inFlight[id] = &request{kind: kind, key: key}
+	r.inFlight[id] = &request{kind: kind, key: key, sent: time.Now()}
 	r.start()
 }
 
@@ -171,7 +174,7 @@ func (r *Requests) poll() {
 		}
 		r.mu.Unlock()
 		progress, creations := map[string]bool{}, -1
-		failed := false
+		failed, asked := false, time.Now()
 		for kind := range kinds {
 			ids, err := inProgress(ctx, r.api, instance, kind)
 			failed = failed || err != nil
@@ -183,7 +186,7 @@ func (r *Requests) poll() {
 			}
 		}
 		if !failed {
-			r.settle(ctx, instance, progress, creations)
+			r.settle(ctx, instance, progress, creations, asked)
 		}
 		r.mu.Lock()
 		if len(r.inFlight) == 0 && len(r.queue) == 0 {
@@ -199,14 +202,15 @@ func (r *Requests) poll() {
 // their callers, then the ones in line. A request that left the list of those in
 // progress succeeded unless the list of failed requests (one call per kind) holds it;
 // only a failure is described, for its reason.
-func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int) {
+func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int, asked time.Time) {
 	r.mu.Lock()
 	gone := map[string][]string{} // kind -> ended ids
 	ours := 0
 	for id, req := range r.inFlight {
 		switch {
-		case !progress[id]:
+		case !progress[id] && req.sent.Before(asked): // one sent after the lists were asked for is not in them yet
 			gone[req.kind] = append(gone[req.kind], id)
+		case !progress[id]:
 		case req.kind == CreateAssignment:
 			ours++
 		}
