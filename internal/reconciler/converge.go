@@ -33,8 +33,9 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 	st := obj.AWSStatus()
 	policy := r.policy(obj)
 	st.ManagementPolicy = policy
-	ctx = WithFullCheck(ctx, r.needsFullCheck(obj))
-	applied := ""
+	full := r.needsFullCheck(obj)
+	ctx = WithFullCheck(ctx, full)
+	applied, verify := "", false
 	for round := 0; round < 4; round++ {
 		obs, err := r.Kind.Observe(r.observeCtx(ctx, obj), obj)
 		if err != nil {
@@ -45,34 +46,37 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 		}
 		r.publish(st, obs.Plan)
 		if len(obs.Plan) == 0 {
-			r.checkedNow(obj, FullCheck(ctx))
+			r.checkedNow(obj, full, verify)
 			return r.settled(obj, obs)
 		}
 		if policy == v1alpha1.Observe {
-			r.checkedNow(obj, FullCheck(ctx))
+			r.checkedNow(obj, full, false)
 			return Stalled(v1alpha1.ReasonChangesPending, "%s; the management policy is Observe, so nothing is changed in AWS: set spec.managementPolicy to Manage to apply them", pending(obs.Plan))
 		}
 		apply, held := obs.Plan.split(st.Adopting && obj.GetAnnotations()[v1alpha1.AllowRemovalsOnAdoption] != "true")
 		if len(apply) == 0 {
+			r.checkedNow(obj, full, false)
 			return Stalled(v1alpha1.ReasonChangesPending, "%s; this object adopted an AWS object it did not create, and does not remove what it did not put there: add the annotation %s: \"true\" to remove them, or add them to the spec to keep them",
 				pending(held), v1alpha1.AllowRemovalsOnAdoption)
 		}
 		if err := r.stuck(obj, apply, applied); err != nil {
+			if IsStalled(err) {
+				r.checkedNow(obj, full, false)
+			}
 			return err
 		}
-		if err := s.save(ctx); err != nil { // the plan is visible before it is applied
-			return err
-		}
-		applied = apply.signature()
+		applied = apply.signature() // the plan shows in status with the first change's ids
 		if err := r.apply(ctx, s, apply, obs.Exists); err != nil {
-			if IsWait(err) {
-				r.checkedNow(obj, FullCheck(ctx)) // what the full check found was applied, or waits its turn
+			if IsWait(err) || IsStalled(err) {
+				r.checkedNow(obj, full, false) // what the full check found was applied, waits its turn, or is refused
 			}
 			return err
 		}
 		r.appliedNow(obj, applied)
-		// The next round confirms what the changes touched, without the costly reads:
-		// a change that failed to take shows again at the next full check.
+		// The next round confirms what the changes touched, without the costly reads;
+		// the next reconcile reads them all again to see that AWS kept changes to an
+		// object that existed, and counts an attempt if it did not.
+		verify = verify || (full && obs.Exists)
 		ctx = WithFullCheck(ctx, false)
 	}
 	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")
@@ -215,8 +219,9 @@ func (r *Reconciler[T]) needsFullCheck(obj T) bool {
 	return time.Since(last.at) >= every
 }
 
-// checkedNow records that a full check's changes were applied (or nothing differed).
-func (r *Reconciler[T]) checkedNow(obj T, full bool) {
+// checkedNow records that a full check's changes were applied (or nothing differed,
+// or they cannot be applied). With verify, the next reconcile is a full check again.
+func (r *Reconciler[T]) checkedNow(obj T, full, verify bool) {
 	if !full {
 		return
 	}
@@ -225,7 +230,11 @@ func (r *Reconciler[T]) checkedNow(obj T, full bool) {
 	if r.checked == nil {
 		r.checked = map[types.UID]check{}
 	}
-	r.checked[obj.GetUID()] = check{at: time.Now(), generation: obj.GetGeneration()}
+	at := time.Now()
+	if verify {
+		at = time.Time{}
+	}
+	r.checked[obj.GetUID()] = check{at: at, generation: obj.GetGeneration()}
 }
 
 func (r *Reconciler[T]) resync() time.Duration {
