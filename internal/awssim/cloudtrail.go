@@ -58,6 +58,8 @@ func (s *Server) registerCloudTrail() {
 	register(s, svc, "AddTags", ctInvalid, s.addTrailTags, "ResourceNotFoundException", "TagsLimitExceededException", "InvalidTagParameterException")
 	register(s, svc, "RemoveTags", ctInvalid, s.removeTrailTags, "ResourceNotFoundException", "InvalidTagParameterException")
 	register(s, svc, "ListTags", ctInvalid, s.listTrailTags, "ResourceNotFoundException")
+	register(s, svc, "DescribeTrails", ctInvalid, s.describeTrails, "InvalidTrailNameException")
+	register(s, svc, "ListTrails", ctInvalid, s.listTrails, "InvalidParameterException")
 }
 
 // SetTrailDeliveryError sets the delivery error GetTrailStatus reports for a trail.
@@ -195,6 +197,34 @@ func (s *Server) createTrail(in *map[string]any) (any, error) {
 }
 
 type trailNameIn struct{ Name string }
+
+// describeTrails serves DescribeTrails: the trails named (by name or ARN), or all.
+func (s *Server) describeTrails(in *struct{ TrailNameList []string }) (any, error) {
+	names := in.TrailNameList
+	if len(names) == 0 {
+		names = sortedKeys(s.trails)
+	}
+	list := []map[string]any{}
+	for _, n := range names {
+		if name, t, err := s.findTrail(n); err == nil {
+			list = append(list, s.trailOut(name, t))
+		}
+	}
+	return map[string]any{"trailList": list}, nil
+}
+
+// listTrails serves ListTrails, by name.
+func (s *Server) listTrails(in *struct{ NextToken *string }) (any, error) {
+	var items []map[string]string
+	for _, name := range sortedKeys(s.trails) {
+		items = append(items, map[string]string{"Name": name, "TrailARN": s.trailArn(name), "HomeRegion": s.cfg.Region})
+	}
+	out, next, err := page(s, items, in.NextToken, nil, 50)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Trails": out, "NextToken": next}, nil
+}
 
 func (s *Server) getTrail(in *trailNameIn) (any, error) {
 	name, t, err := s.findTrail(in.Name)

@@ -119,6 +119,10 @@ func (s *Server) registerSSO() {
 	ids := &model.IdentityStore
 	register(s, ids, "GetGroupId", ssoInvalid, s.getGroupID, "ResourceNotFoundException", "ValidationException")
 	register(s, ids, "GetUserId", ssoInvalid, s.getUserID, "ResourceNotFoundException", "ValidationException")
+	register(s, ids, "ListGroups", ssoInvalid, s.listPrincipals("Groups", "GroupId", "DisplayName", func() map[string]string { return s.sso.groups }), "ResourceNotFoundException", "ValidationException")
+	register(s, ids, "ListUsers", ssoInvalid, s.listPrincipals("Users", "UserId", "UserName", func() map[string]string { return s.sso.users }), "ResourceNotFoundException", "ValidationException")
+	register(s, ids, "DescribeGroup", ssoInvalid, s.describePrincipal("GroupId", "DisplayName", func() map[string]string { return s.sso.groups }), "ResourceNotFoundException", "ValidationException")
+	register(s, ids, "DescribeUser", ssoInvalid, s.describePrincipal("UserId", "UserName", func() map[string]string { return s.sso.users }), "ResourceNotFoundException", "ValidationException")
 }
 
 func (s *Server) listInstances(in *pageIn) (any, error) {

@@ -423,6 +423,46 @@ func (s *Server) getUserID(in *alternateIn) (any, error) {
 	return map[string]any{"UserId": id, "IdentityStoreId": s.sso.storeID}, nil
 }
 
+type principalsIn struct {
+	IdentityStoreID string `json:"IdentityStoreId"`
+	NextToken       *string
+	MaxResults      *int32
+}
+
+// listPrincipals serves ListGroups and ListUsers, sorted by name.
+func (s *Server) listPrincipals(member, idKey, nameKey string, known func() map[string]string) func(*principalsIn) (any, error) {
+	return func(in *principalsIn) (any, error) {
+		if in.IdentityStoreID != s.sso.storeID {
+			return nil, ssoErr("ResourceNotFoundException", "Identity store %s does not exist.", in.IdentityStoreID)
+		}
+		var items []map[string]string
+		for id, name := range known() {
+			items = append(items, map[string]string{idKey: id, nameKey: name, "IdentityStoreId": s.sso.storeID})
+		}
+		sortMaps(items, nameKey, idKey)
+		out, next, err := page(s, items, in.NextToken, in.MaxResults, 100)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{member: out, "NextToken": next}, nil
+	}
+}
+
+// describePrincipal serves DescribeGroup and DescribeUser.
+func (s *Server) describePrincipal(idKey, nameKey string, known func() map[string]string) func(*map[string]string) (any, error) {
+	return func(in *map[string]string) (any, error) {
+		if (*in)["IdentityStoreId"] != s.sso.storeID {
+			return nil, ssoErr("ResourceNotFoundException", "Identity store %s does not exist.", (*in)["IdentityStoreId"])
+		}
+		id := (*in)[idKey]
+		name, ok := known()[id]
+		if !ok {
+			return nil, ssoErr("ResourceNotFoundException", "%s %s does not exist.", idKey, id)
+		}
+		return map[string]string{idKey: id, nameKey: name, "IdentityStoreId": s.sso.storeID}, nil
+	}
+}
+
 // sortMaps sorts items by the keys, in order.
 func sortMaps(items []map[string]string, keys ...string) {
 	sort.SliceStable(items, func(i, j int) bool {

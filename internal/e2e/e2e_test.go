@@ -62,7 +62,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = dir
-	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}} {
+	for _, b := range []struct{ out, pkg string }{{"manager", "./cmd"}, {"awssim", "./cmd/awssim"}, {"awsorg", "./cmd/awsorg"}} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
 		cmd.Dir = testenv.Root()
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -33,13 +33,17 @@ func OwnerOf(obj client.Object) string {
 	return obj.GetNamespace() + "/" + obj.GetName()
 }
 
-// WantTags are the tags an AWS object should carry: the spec's and the owner tag.
-func WantTags(obj client.Object, spec map[string]string) map[string]string {
+// WantTags are the tags an AWS object should carry: the spec's and the owner tag. An
+// object that only observes leaves the owner tag as AWS has it: it writes nothing, so
+// it claims nothing in AWS (see TagChanges).
+func WantTags(obj reconciler.Object, spec map[string]string) map[string]string {
 	out := maps.Clone(spec)
 	if out == nil {
 		out = map[string]string{}
 	}
-	out[OwnerTag] = OwnerOf(obj)
+	if obj.AWSStatus().ManagementPolicy != v1alpha1.Observe {
+		out[OwnerTag] = OwnerOf(obj)
+	}
 	return out
 }
 

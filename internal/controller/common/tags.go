@@ -17,7 +17,14 @@ import (
 // TagChanges returns the changes that make an AWS object's tags go from have to
 // want: one that sets new and changed tags (the owner tag among them), one that
 // removes the rest. what names the object in the plan, e.g. "OU Production (ou-...)".
+// A want without the owner tag (an object that only observes) keeps the one AWS has.
 func TagChanges(what string, have, want map[string]string, f awsx.TagFuncs) (set, remove *reconciler.Change) {
+	if v, ok := have[OwnerTag]; ok {
+		if _, wanted := want[OwnerTag]; !wanted {
+			want = maps.Clone(want)
+			want[OwnerTag] = v
+		}
+	}
 	add, drop := awsx.DiffTags(have, want)
 	if len(add) > 0 {
 		var kv []string

@@ -18,6 +18,7 @@ import (
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -118,7 +119,7 @@ func (p *planner) additions(want, have *state) bool {
 			})
 		}
 	}
-	if want.inline != "" && want.inline != have.inline {
+	if want.inline != "" && !iampolicy.Same(want.inline, have.inline) {
 		changed = true
 		p.call(false, "set the inline policy of "+p.name(), "set the inline policy", func(ctx context.Context, in, ps *string) error {
 			_, err := p.k.SSO.API.PutInlinePolicyToPermissionSet(ctx, &ssoadmin.PutInlinePolicyToPermissionSetInput{InstanceArn: in, PermissionSetArn: ps, InlinePolicy: aws.String(want.inline)})

@@ -13,7 +13,7 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
-	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -141,7 +141,7 @@ func (k *Kind) readInline(ctx context.Context, in setRef, s *state) error {
 		return err
 	}
 	if doc := aws.ToString(out.InlinePolicy); doc != "" {
-		s.inline, _ = servicecontrolpolicy.Minify([]byte(doc))
+		s.inline, _ = iampolicy.Minify([]byte(doc))
 	}
 	return nil
 }

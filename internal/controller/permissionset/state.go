@@ -18,7 +18,7 @@ import (
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
-	"github.com/awsorg/awsorg-operator/internal/controller/servicecontrolpolicy"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -59,7 +59,7 @@ func (k *Kind) desired(ctx context.Context, ps *v1alpha1.PermissionSet) (*state,
 	}
 	sort.Strings(s.customer)
 	if ps.Spec.InlinePolicy != nil && len(ps.Spec.InlinePolicy.Raw) > 0 {
-		doc, err := servicecontrolpolicy.Minify(ps.Spec.InlinePolicy.Raw)
+		doc, err := iampolicy.Minify(ps.Spec.InlinePolicy.Raw)
 		if err != nil {
 			return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "spec.inlinePolicy is not a JSON object: %v", err)
 		}

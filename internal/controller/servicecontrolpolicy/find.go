@@ -14,6 +14,7 @@ import (
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -60,7 +61,7 @@ func (k *Kind) find(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*pol
 	}
 	s := pol.PolicySummary
 	found := &policy{id: aws.ToString(s.Id), arn: aws.ToString(s.Arn), name: aws.ToString(s.Name), description: aws.ToString(s.Description), read: true}
-	found.content, _ = Minify([]byte(aws.ToString(pol.Content)))
+	found.content, _ = iampolicy.Minify([]byte(aws.ToString(pol.Content)))
 	if !byName && !reconciler.FullCheck(ctx) {
 		return found, nil
 	}

@@ -8,9 +8,7 @@
 package servicecontrolpolicy
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +21,7 @@ import (
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -52,18 +51,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 			common.OnAccount("spec.targetRefs.account", refs("Account"))}}, opts)
 }
 
-// Minify returns the document as AWS will store it: compact JSON.
-func Minify(raw []byte) (string, error) {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return "", err
-	}
-	return buf.String(), nil
-}
-
 // document validates and minifies the spec's document, before any AWS call.
 func document(p *v1alpha1.ServiceControlPolicy) (string, error) {
-	doc, err := Minify(p.Spec.Document.Raw)
+	doc, err := iampolicy.Minify(p.Spec.Document.Raw)
 	if err != nil || len(p.Spec.Document.Raw) == 0 {
 		return "", reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "spec.document is not a JSON object: %v", err)
 	}
@@ -128,7 +118,7 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 func (k *Kind) update(p *v1alpha1.ServiceControlPolicy, found *policy, doc string) *reconciler.Change {
 	var what []string
 	in := &organizations.UpdatePolicyInput{PolicyId: aws.String(found.id)}
-	if found.content != doc {
+	if !iampolicy.Same(found.content, doc) {
 		what, in.Content = append(what, "content"), aws.String(doc)
 	}
 	if found.name != p.AWSName() {
