@@ -43,7 +43,9 @@ func (im *importer) budgets(ctx context.Context) error {
 		byName[aws.ToString(b.BudgetName)] = aws.ToString(b.BudgetName)
 	}
 	objNames := assign(byName, "budget")
-	slices.SortFunc(found, func(a, b btypes.Budget) int { return cmp.Compare(aws.ToString(a.BudgetName), aws.ToString(b.BudgetName)) })
+	slices.SortFunc(found, func(a, b btypes.Budget) int {
+		return cmp.Compare(aws.ToString(a.BudgetName), aws.ToString(b.BudgetName))
+	})
 	for _, b := range found {
 		if err := im.addBudget(ctx, aws.ToString(account), b, objNames[aws.ToString(b.BudgetName)]); err != nil {
 			return err
