@@ -37,6 +37,9 @@ const (
 	ReasonNotConverging = "NotConverging"
 	// ReasonAccessDenied: the operator's AWS credentials may not make a call.
 	ReasonAccessDenied = "AccessDenied"
+	// ReasonInvalidPolicy: a policy document breaks the IAM grammar or its type's rules;
+	// found before any AWS call.
+	ReasonInvalidPolicy = "InvalidPolicy"
 )
 
 // AllowRemovalsOnAdoption is the annotation that lets an object that adopted an

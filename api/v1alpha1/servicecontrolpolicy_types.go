@@ -73,6 +73,12 @@ type ServiceControlPolicySpec struct {
 	// +optional
 	Tags Tags `json:"tags,omitempty"`
 
+	// allowLockout lets the policy leave a target with no SCP that allows anything, or
+	// deny every action on every resource, unconditionally, on the root or an OU that
+	// holds accounts. Without it the operator refuses such changes (WouldLockOut).
+	// +optional
+	AllowLockout bool `json:"allowLockout,omitempty"`
+
 	// deletionPolicy: Delete detaches the policy from every target, then deletes it.
 	// +optional
 	// +kubebuilder:default=Delete

@@ -5,6 +5,7 @@
 // without a cluster:
 //
 //	awsorg import --output DIR   writes manifests of the live organization
+//	awsorg lint FILE|DIR...      checks policy documents and lockouts in manifests
 //
 // AWS credentials, the region and AWS_ENDPOINT_URL come from the SDK's default chain.
 package main
@@ -27,6 +28,9 @@ const usage = `awsorg works with an AWS organization and the manifests that desc
 
 Usage:
   awsorg import --output DIR [--namespace NS] [--management-policy Observe|Manage]
+      write manifests of the live organization (AWS credentials from the SDK's chain)
+  awsorg lint FILE|DIR...
+      check the policy documents and lockouts of manifests, without a cluster or AWS
 
 Run "awsorg COMMAND -h" for a command's flags.
 `
@@ -46,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "import":
 		err = runImport(ctx, args[1:], stderr)
+	case "lint":
+		err = runLint(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -58,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errProblems):
+		return 1
 	case err != nil:
 		fmt.Fprintf(stderr, "awsorg %s: %v\n", args[0], err)
 		return 1

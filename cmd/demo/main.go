@@ -29,18 +29,54 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
+	"github.com/awsorg/awsorg-operator/internal/importer"
 	"github.com/awsorg/awsorg-operator/internal/manager"
 	"github.com/awsorg/awsorg-operator/internal/testenv"
 )
 
 const operatorNS = "awsorg-system"
 
+var importDir string
+
+// importBack runs what `awsorg import` does on the organization the operator just
+// built, as a team would on an organization it already has, and shows a manifest.
+func importBack(ctx context.Context, env *testenv.Env, dir string) error {
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "awsorg-import"); err != nil {
+			return err
+		}
+	}
+	fmt.Println("\nImporting the organization back into manifests, as `go run ./cmd/awsorg import --output DIR` does:")
+	clients := awsx.NewClientsFromConfig(env.AWS, awsx.Options{Rates: awsx.DefaultRates()})
+	res, err := importer.Import(ctx, clients, importer.Options{Namespace: operatorNS, Progress: os.Stdout})
+	if err != nil {
+		return err
+	}
+	if err := importer.Write(dir, res); err != nil {
+		return err
+	}
+	fmt.Printf("  %s\n  wrote %d files to %s; applied in Observe they are Ready with no AWS write, and every difference shows in status.plannedChanges\n", res.Summary(), len(res.Files), dir)
+	var first string
+	for name := range res.Files {
+		if strings.HasPrefix(name, "policies/") && (first == "" || name < first) {
+			first = name
+		}
+	}
+	if first != "" {
+		fmt.Printf("\n%s:\n%s", first, res.Files[first])
+	}
+	return nil
+}
+
 func main() {
 	samples := flag.String("samples", filepath.Join(testenv.Root(), "config", "samples"), "folder of manifests to apply")
 	keep := flag.Bool("keep", false, "keep the API server, simulator and operator running after converging (Ctrl-C stops)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long to wait for every object to be Ready")
 	verbose := flag.Bool("v", false, "show the operator's logs")
+	flag.StringVar(&importDir, "import-dir", "", "where `awsorg import` of the converged organization writes its manifests (default: a temporary folder)")
 	flag.Parse()
 	if err := run(*samples, *keep, *timeout, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -104,6 +140,9 @@ func run(samples string, keep bool, timeout time.Duration, verbose bool) error {
 		return err
 	}
 	if err := printTrail(ctx, env.AWS); err != nil {
+		return err
+	}
+	if err := importBack(ctx, env, importDir); err != nil {
 		return err
 	}
 	if keep {

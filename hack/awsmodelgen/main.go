@@ -15,6 +15,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -24,15 +25,19 @@ type smithyModel struct {
 }
 
 type smithyShape struct {
-	Type       string                     `json:"type"`
-	Input      *ref                       `json:"input"`
-	Output     *ref                       `json:"output"`
-	Errors     []ref                      `json:"errors"`
-	Operations []ref                      `json:"operations"`
-	Member     *ref                       `json:"member"`
-	Value      *ref                       `json:"value"`
-	Members    map[string]smithyMember    `json:"members"`
-	Traits     map[string]json.RawMessage `json:"traits"`
+	Type       string `json:"type"`
+	Input      *ref   `json:"input"`
+	Output     *ref   `json:"output"`
+	Errors     []ref  `json:"errors"`
+	Operations []ref  `json:"operations"`
+	Resources  []ref  `json:"resources"`
+	// A resource's lifecycle operations.
+	Create, Read, Update, Delete, List, Put *ref
+	CollectionOperations                    []ref                      `json:"collectionOperations"`
+	Member                                  *ref                       `json:"member"`
+	Value                                   *ref                       `json:"value"`
+	Members                                 map[string]smithyMember    `json:"members"`
+	Traits                                  map[string]json.RawMessage `json:"traits"`
 }
 
 type smithyMember struct {
@@ -90,15 +95,28 @@ func writeService(buf *bytes.Buffer, path, goName, name string) error {
 	}
 	var prefix string
 	var ops []string
-	for id, sh := range m.Shapes {
-		if sh.Type == "service" {
-			prefix = short(id)
-			for _, op := range sh.Operations {
+	var walk func(sh smithyShape) // the operations of the service and of its resources
+	walk = func(sh smithyShape) {
+		for _, op := range append(sh.Operations, sh.CollectionOperations...) {
+			ops = append(ops, op.Target)
+		}
+		for _, op := range []*ref{sh.Create, sh.Read, sh.Update, sh.Delete, sh.List, sh.Put} {
+			if op != nil {
 				ops = append(ops, op.Target)
 			}
 		}
+		for _, r := range sh.Resources {
+			walk(m.Shapes[r.Target])
+		}
+	}
+	for id, sh := range m.Shapes {
+		if sh.Type == "service" {
+			prefix = short(id)
+			walk(sh)
+		}
 	}
 	sort.Strings(ops)
+	ops = slices.Compact(ops)
 	fmt.Fprintf(buf, "// %s is the model of %s.\nvar %s = Service{\nName: %q,\nTargetPrefix: %q,\nOperations: map[string]Operation{\n", goName, name, goName, name, prefix)
 	for _, id := range ops {
 		op := m.Shapes[id]

@@ -59,7 +59,7 @@ func (s *Server) registerCloudTrail() {
 	register(s, svc, "RemoveTags", ctInvalid, s.removeTrailTags, "ResourceNotFoundException", "InvalidTagParameterException")
 	register(s, svc, "ListTags", ctInvalid, s.listTrailTags, "ResourceNotFoundException")
 	register(s, svc, "DescribeTrails", ctInvalid, s.describeTrails, "InvalidTrailNameException")
-	register(s, svc, "ListTrails", ctInvalid, s.listTrails, "InvalidParameterException")
+	register(s, svc, "ListTrails", ctInvalid, s.listTrails, "OperationNotPermittedException")
 }
 
 // SetTrailDeliveryError sets the delivery error GetTrailStatus reports for a trail.

@@ -70,6 +70,16 @@ func TestIdentityCenterConformance(t *testing.T) {
 		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("alice")}}}))
 	fails(ids.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: inst.IdentityStoreId,
 		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument("Nobody")}}}))
+	groups := must(ids.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: inst.IdentityStoreId}))
+	users := must(ids.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: inst.IdentityStoreId}))
+	if len(groups.Groups) != 3 || len(users.Users) != 2 || aws.ToString(users.Users[0].UserName) != "alice" {
+		t.Fatalf("ListGroups, ListUsers: %+v %+v", groups.Groups, users.Users)
+	}
+	if g := must(ids.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: inst.IdentityStoreId, GroupId: group.GroupId})); aws.ToString(g.DisplayName) != "Platform" {
+		t.Fatalf("DescribeGroup: %+v", g)
+	}
+	must(ids.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: inst.IdentityStoreId, UserId: users.Users[0].UserId}))
+	fails(ids.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: inst.IdentityStoreId, UserId: aws.String("nobody")}))
 
 	in := inst.InstanceArn
 	ps := must(sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: in, Name: aws.String("Admin"), SessionDuration: aws.String("PT8H")})).PermissionSet
@@ -199,6 +209,12 @@ func TestCloudTrailConformance(t *testing.T) {
 		t.Fatalf("trail: %+v (the KMS key id is reported as a key ARN)", tr)
 	}
 	fails(c.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("nope")}))
+	if l := must(c.ListTrails(ctx, &cloudtrail.ListTrailsInput{})); len(l.Trails) != 1 || aws.ToString(l.Trails[0].Name) != "org-trail" {
+		t.Fatalf("ListTrails: %+v", l.Trails)
+	}
+	if d := must(c.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{aws.ToString(tr.TrailARN)}})); len(d.TrailList) != 1 || !aws.ToBool(d.TrailList[0].IsOrganizationTrail) {
+		t.Fatalf("DescribeTrails: %+v", d.TrailList)
+	}
 	must(c.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: name, S3KeyPrefix: aws.String("p")}))
 	if st := must(c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name})); aws.ToBool(st.IsLogging) {
 		t.Fatal("a new trail must not log until StartLogging")

@@ -164,7 +164,7 @@ func TestSCPRefusals(t *testing.T) {
 	creates := env.Sim.Calls()["organizations:CreatePolicy"]
 	p := newSCP("too-big", "TooBig", big)
 	create(t, p)
-	waitCondition(t, p, v1alpha1.ConditionStalled, v1alpha1.ReasonInvalidSpec, "AWS allows at most 5120")
+	waitCondition(t, p, v1alpha1.ConditionStalled, v1alpha1.ReasonInvalidPolicy, "AWS allows at most 5120")
 	if !strings.Contains(stalledMessage(t, p), fmt.Sprint(len(big))) || env.Sim.Calls()["organizations:CreatePolicy"] != creates {
 		t.Fatalf("size refusal: %s; CreatePolicy calls %d -> %d", stalledMessage(t, p), creates, env.Sim.Calls()["organizations:CreatePolicy"])
 	}
@@ -173,10 +173,14 @@ func TestSCPRefusals(t *testing.T) {
 	waitReady(t, p)
 	deleteAndWait(t, p)
 
-	// AWS refuses a malformed document: Stalled with AWS's code.
+	// A malformed document is refused before AWS sees it (guardrails_test.go has every rule).
 	bad := newSCP("malformed", "Malformed", `{"Version":"2012-10-17"}`)
+	creates = env.Sim.Calls()["organizations:CreatePolicy"]
 	create(t, bad)
-	waitCondition(t, bad, v1alpha1.ConditionStalled, v1alpha1.ReasonAWSRefused, "MalformedPolicyDocumentException")
+	waitCondition(t, bad, v1alpha1.ConditionStalled, v1alpha1.ReasonInvalidPolicy, "Statement: missing")
+	if env.Sim.Calls()["organizations:CreatePolicy"] != creates {
+		t.Fatal("a malformed document was sent to AWS")
+	}
 	deleteAndWait(t, bad)
 
 	// A sixth SCP on one target: AWS's attachment quota.

@@ -36,11 +36,13 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 	full := r.needsFullCheck(obj)
 	ctx = WithFullCheck(ctx, full)
 	applied, verify := "", false
+	var carried Plan // held by the full check; the cheaper rounds after it may not see them
 	for round := 0; round < 4; round++ {
 		obs, err := r.Kind.Observe(r.observeCtx(ctx, obj), obj)
 		if err != nil {
 			return err
 		}
+		obs.Plan = obs.Plan.with(carried)
 		if obs.Adopted {
 			st.Adopting = true
 		}
@@ -49,26 +51,24 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 			r.checkedNow(obj, full, verify)
 			return r.settled(obj, obs)
 		}
+		// A plan that is not applied (observed, held, stuck or refused) leaves the
+		// full check due, so the next reconcile sees all of it again.
 		if policy == v1alpha1.Observe {
-			r.checkedNow(obj, full, false)
 			return Stalled(v1alpha1.ReasonChangesPending, "%s; the management policy is Observe, so nothing is changed in AWS: set spec.managementPolicy to Manage to apply them", pending(obs.Plan))
 		}
 		apply, held := obs.Plan.split(st.Adopting && obj.GetAnnotations()[v1alpha1.AllowRemovalsOnAdoption] != "true")
+		carried = held
 		if len(apply) == 0 {
-			r.checkedNow(obj, full, false)
 			return Stalled(v1alpha1.ReasonChangesPending, "%s; this object adopted an AWS object it did not create, and does not remove what it did not put there: add the annotation %s: \"true\" to remove them, or add them to the spec to keep them",
 				pending(held), v1alpha1.AllowRemovalsOnAdoption)
 		}
 		if err := r.stuck(obj, apply, applied); err != nil {
-			if IsStalled(err) {
-				r.checkedNow(obj, full, false)
-			}
 			return err
 		}
 		applied = apply.signature() // the plan shows in status with the first change's ids
 		if err := r.apply(ctx, s, apply, obs.Exists); err != nil {
-			if IsWait(err) || IsStalled(err) {
-				r.checkedNow(obj, full, false) // what the full check found was applied, waits its turn, or is refused
+			if IsWait(err) {
+				r.checkedNow(obj, full, false) // what the full check found was applied, or waits its turn
 			}
 			return err
 		}

@@ -5,6 +5,7 @@ package reconciler
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,9 @@ type Change struct {
 	// object that adopted an existing AWS object, removals wait for the annotation
 	// org.awsorg.dev/allow-removals-on-adoption: "true".
 	Removal bool
+	// Follows marks a change that only serves the changes before it (provisioning what
+	// they changed): it is applied when one of them is, and held with them otherwise.
+	Follows bool
 	// Always makes the engine apply the change even when an earlier change of the same
 	// plan failed, e.g. provisioning what was applied before the failure.
 	Always bool
@@ -53,13 +57,26 @@ func (p Plan) Descriptions() []string {
 
 func (p Plan) signature() string { return strings.Join(p.Descriptions(), "\n") }
 
+// with returns the plan with the changes of more that it does not describe already.
+func (p Plan) with(more Plan) Plan {
+	for _, c := range more {
+		if !slices.Contains(p.Descriptions(), c.Description) {
+			p = append(p, c)
+		}
+	}
+	return p
+}
+
 // split returns the changes to apply now and those held until the user allows removals.
 func (p Plan) split(holdRemovals bool) (apply, held Plan) {
+	serves := false // whether apply holds a change that a following change serves
 	for _, c := range p {
-		if holdRemovals && c.Removal {
+		switch {
+		case holdRemovals && c.Removal, c.Follows && !serves:
 			held = append(held, c)
-		} else {
+		default:
 			apply = append(apply, c)
+			serves = serves || !c.Follows
 		}
 	}
 	return apply, held

@@ -10,6 +10,7 @@ package ssoapi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +62,8 @@ type API interface {
 type Identities interface {
 	GetGroupId(context.Context, *identitystore.GetGroupIdInput, ...func(*identitystore.Options)) (*identitystore.GetGroupIdOutput, error) //nolint:revive // SDK name
 	GetUserId(context.Context, *identitystore.GetUserIdInput, ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)    //nolint:revive // SDK name
+	DescribeGroup(context.Context, *identitystore.DescribeGroupInput, ...func(*identitystore.Options)) (*identitystore.DescribeGroupOutput, error)
+	DescribeUser(context.Context, *identitystore.DescribeUserInput, ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
 }
 
 var (
@@ -103,6 +106,38 @@ func (d *Directory) Instance(ctx context.Context) (string, string, error) {
 	}
 	d.instanceArn, d.storeID = aws.ToString(out.Instances[0].InstanceArn), aws.ToString(out.Instances[0].IdentityStoreId)
 	return d.instanceArn, d.storeID, nil
+}
+
+// PrincipalName returns a group's display name or a user's user name, for people:
+// the id itself when the identity store cannot say.
+func (d *Directory) PrincipalName(ctx context.Context, principalType, id string) string {
+	_, store, err := d.Instance(ctx)
+	if err != nil {
+		return id
+	}
+	d.mu.Lock()
+	for key, known := range d.principals {
+		if known == id && strings.HasPrefix(key, principalType+"/") {
+			d.mu.Unlock()
+			return strings.TrimPrefix(key, principalType+"/")
+		}
+	}
+	d.mu.Unlock()
+	var name string
+	if principalType == "USER" {
+		if out, err := d.Identities.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id}); err == nil {
+			name = aws.ToString(out.UserName)
+		}
+	} else if out, err := d.Identities.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: &store, GroupId: &id}); err == nil {
+		name = aws.ToString(out.DisplayName)
+	}
+	if name == "" {
+		return id
+	}
+	d.mu.Lock()
+	d.principals[principalType+"/"+name] = id
+	d.mu.Unlock()
+	return name
 }
 
 // PrincipalID looks up a group by display name or a user by user name.

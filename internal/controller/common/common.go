@@ -20,6 +20,7 @@ import (
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
+	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
 )
 
@@ -42,7 +43,7 @@ type Env struct {
 }
 
 // PolicySizeLimit is the largest SCP or RCP document AWS accepts, in characters.
-const PolicySizeLimit = 5120
+const PolicySizeLimit = iampolicy.SizeLimit
 
 // IsReady reports whether the object's Ready condition is True for its generation.
 func IsReady(obj reconciler.Object) bool {

@@ -10,6 +10,7 @@ package permissionset
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +103,11 @@ func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconci
 	}
 	withPending(have, ps.Status.PendingRequests)
 	ps.Status.ProvisionedAccountIDs = without(have.provisioned, have.stale)
+	for _, a := range have.assignments { // name the principals whose assignments would go
+		if _, ok := want.names[a.PrincipalID]; !ok {
+			want.names[a.PrincipalID] = strings.ToLower(a.PrincipalType) + " " + k.SSO.PrincipalName(ctx, a.PrincipalType, a.PrincipalID)
+		}
+	}
 	plan := p.build(want, have)
 	if have.tags != nil {
 		plan = common.AddTags(plan, p.name(), have.tags, want.tags, k.tagFuncs(instance, f.arn))

@@ -57,7 +57,8 @@ func (p *planner) build(want, have *state) reconciler.Plan {
 	if (policiesChanged && len(have.provisioned) > 0) || (len(have.stale) > 0 && !have.provisioning) {
 		n := len(have.provisioned)
 		p.plan = append(p.plan, reconciler.Change{Description: fmt.Sprintf("provision %s to its %d accounts", p.name(), n), Always: true,
-			Apply: func(ctx context.Context) error { return p.k.provision(ctx, p.ps, p.instance) }})
+			Follows: len(have.stale) == 0, // stale accounts need it on its own
+			Apply:   func(ctx context.Context) error { return p.k.provision(ctx, p.ps, p.instance) }})
 	}
 	return p.plan
 }

@@ -61,7 +61,10 @@ func (k *Kind) desired(ctx context.Context, ps *v1alpha1.PermissionSet) (*state,
 	if ps.Spec.InlinePolicy != nil && len(ps.Spec.InlinePolicy.Raw) > 0 {
 		doc, err := iampolicy.Minify(ps.Spec.InlinePolicy.Raw)
 		if err != nil {
-			return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "spec.inlinePolicy is not a JSON object: %v", err)
+			return nil, reconciler.Stalled(v1alpha1.ReasonInvalidPolicy, "spec.inlinePolicy is not a JSON object: %v", err)
+		}
+		if problems := iampolicy.Check(ps.Spec.InlinePolicy.Raw, iampolicy.Identity); len(problems) > 0 {
+			return nil, reconciler.Stalled(v1alpha1.ReasonInvalidPolicy, "spec.inlinePolicy: %s", problems.Error())
 		}
 		s.inline = doc
 	}

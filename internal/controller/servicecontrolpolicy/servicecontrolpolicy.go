@@ -51,16 +51,16 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 			common.OnAccount("spec.targetRefs.account", refs("Account"))}}, opts)
 }
 
-// document validates and minifies the spec's document, before any AWS call.
+// document checks the spec's document (the IAM grammar and the rules of the policy's
+// type) and minifies it, before any AWS call.
 func document(p *v1alpha1.ServiceControlPolicy) (string, error) {
 	doc, err := iampolicy.Minify(p.Spec.Document.Raw)
 	if err != nil || len(p.Spec.Document.Raw) == 0 {
-		return "", reconciler.Stalled(v1alpha1.ReasonInvalidSpec, "spec.document is not a JSON object: %v", err)
+		return "", reconciler.Stalled(v1alpha1.ReasonInvalidPolicy, "spec.document is not a JSON object: %v", err)
 	}
 	p.Status.DocumentSize = len(doc)
-	if len(doc) > common.PolicySizeLimit {
-		return "", reconciler.Stalled(v1alpha1.ReasonInvalidSpec,
-			"the minified document is %d characters and AWS allows at most %d; shorten it or split it into several policies", len(doc), common.PolicySizeLimit)
+	if problems := iampolicy.Check(p.Spec.Document.Raw, iampolicy.Type(p.PolicyType())); len(problems) > 0 {
+		return "", reconciler.Stalled(v1alpha1.ReasonInvalidPolicy, "spec.document: %s", problems.Error())
 	}
 	return doc, nil
 }

@@ -19,8 +19,11 @@ func TestDocumentIsMinifiedAndSizeChecked(t *testing.T) {
 		name, raw, want string
 		stalled         string
 	}{
-		{name: "minified", raw: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ {\"Effect\": \"Deny\"} ]\n}", want: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny"}]}`},
-		{name: "spaces inside strings kept", raw: `{"Sid": "a b"}`, want: `{"Sid":"a b"}`},
+		{name: "minified", raw: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\"} ]\n}",
+			want: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`},
+		{name: "spaces inside strings kept", raw: `{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "arn:aws:s3:::a b"}}`,
+			want: `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"arn:aws:s3:::a b"}}`},
+		{name: "grammar", raw: `{"Version": "2012-10-17", "Statement": {"Effect": "Maybe", "Action": "*", "Resource": "*"}}`, stalled: `statement 1, Effect: is "Maybe"`},
 		{name: "over the limit", raw: big, stalled: "AWS allows at most 5120"},
 		{name: "not JSON", raw: `{`, stalled: "not a JSON object"},
 		{name: "empty", raw: ``, stalled: "not a JSON object"},
