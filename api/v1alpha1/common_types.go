@@ -40,6 +40,9 @@ const (
 	// ReasonInvalidPolicy: a policy document breaks the IAM grammar or its type's rules;
 	// found before any AWS call.
 	ReasonInvalidPolicy = "InvalidPolicy"
+	// ReasonWouldLockOut: a change of an SCP would leave accounts with nothing allowed;
+	// refused before AWS sees it unless the spec says allowLockout.
+	ReasonWouldLockOut = "WouldLockOut"
 )
 
 // AllowRemovalsOnAdoption is the annotation that lets an object that adopted an

@@ -97,6 +97,10 @@ type ServiceControlPolicyStatus struct {
 	// attachedTargetIds are the targets the policy is attached to.
 	// +optional
 	AttachedTargetIDs []string `json:"attachedTargetIds,omitempty"`
+	// affectedAccounts is the number of member accounts at or under the policy's targets:
+	// its reach.
+	// +optional
+	AffectedAccounts int `json:"affectedAccounts"`
 	// documentSize is the number of characters of the minified document AWS stores.
 	// +optional
 	DocumentSize int `json:"documentSize,omitempty"`
@@ -122,6 +126,7 @@ type ResolvedRef struct {
 // +kubebuilder:printcolumn:name="AWS Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.attachedTargetIds`
+// +kubebuilder:printcolumn:name="Accounts",type=integer,JSONPath=`.status.affectedAccounts`
 // +kubebuilder:printcolumn:name="Size",type=integer,JSONPath=`.status.documentSize`,priority=1
 // +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingChanges`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

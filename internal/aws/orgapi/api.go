@@ -19,6 +19,7 @@ type API interface {
 	organizations.ListPoliciesAPIClient
 	organizations.ListTargetsForPolicyAPIClient
 	organizations.ListTagsForResourceAPIClient
+	organizations.ListPoliciesForTargetAPIClient
 	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
 	CreateOrganizationalUnit(context.Context, *organizations.CreateOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.CreateOrganizationalUnitOutput, error)
 	UpdateOrganizationalUnit(context.Context, *organizations.UpdateOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.UpdateOrganizationalUnitOutput, error)

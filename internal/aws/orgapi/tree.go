@@ -5,6 +5,7 @@ package orgapi
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -140,4 +141,37 @@ func TagFuncs(api API, id string) awsx.TagFuncs {
 // ToTags converts a map to AWS tags, sorted by key.
 func ToTags(m map[string]string) []types.Tag {
 	return awsx.TagList(m, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
+}
+
+// Under returns the member accounts (not the management account, not closed) at or
+// below any of the targets: the root, OUs or accounts.
+func (t *Tree) Under(targets []string) []string {
+	in := map[string]bool{}
+	for _, id := range targets {
+		in[id] = true
+	}
+	var out []string
+	for id, a := range t.Accounts {
+		if id == t.Management || a.State == "SUSPENDED" || a.State == "CLOSED" || a.State == "PENDING_CLOSURE" {
+			continue
+		}
+		for node, depth := id, 0; node != "" && depth < 8; node, depth = t.parentOf(node), depth+1 {
+			if in[node] {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (t *Tree) parentOf(id string) string {
+	if a, ok := t.Accounts[id]; ok {
+		return a.ParentID
+	}
+	if ou, ok := t.OUs[id]; ok {
+		return ou.ParentID
+	}
+	return ""
 }

@@ -88,7 +88,11 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 	if err != nil {
 		return reconciler.Observation{}, err
 	}
+	p.Status.AffectedAccounts = len(tree.Under(want.ids))
 	if found == nil {
+		if err := k.lockout(ctx, p, tree, "", doc, true, nil, want.ids); err != nil {
+			return reconciler.Observation{}, err
+		}
 		plan.Add(fmt.Sprintf("create %s %s", policyNoun(p), p.AWSName()), k.create(p, doc))
 		plan = append(plan, k.attachments(p, tree, nil, want.ids)...)
 		return reconciler.Observation{Plan: plan, Waiting: want.waiting}, nil
@@ -102,6 +106,10 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 	}
 	p.Status.ID, p.Status.ARN = found.id, found.arn
 	p.Status.AttachedTargetIDs = have
+	changed := found.read && !iampolicy.Same(found.content, doc)
+	if err := k.lockout(ctx, p, tree, found.id, doc, changed, have, want.ids); err != nil {
+		return reconciler.Observation{}, err
+	}
 	if c := k.update(p, found, doc); c != nil && found.read {
 		plan = append(plan, *c)
 	}
@@ -180,6 +188,13 @@ func (k *Kind) Delete(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (re
 		return nil, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	tree, err := k.Org.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.lockout(ctx, p, tree, found.id, "", true, have, nil); err != nil {
 		return nil, err
 	}
 	var changes reconciler.Changes
