@@ -47,6 +47,7 @@ func main() {
 		}
 		return fmt.Errorf("want Manage or Observe, not %q", v)
 	})
+	flag.StringVar(&o.QuarantineOU, "quarantine-ou", "", "name of the OrganizationalUnit object (e.g. one with a deny-all SCP) that accounts move to before they are closed (deletionPolicy Close); empty closes them where they are")
 	flag.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "parallel reconciles per kind")
 	flag.StringVar(&o.MetricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics endpoint, e.g. :8443 (0 disables)")
 	flag.BoolVar(&o.MetricsSecure, "metrics-secure", true, "serve metrics over HTTPS to authenticated, authorized callers (false: plain HTTP)")

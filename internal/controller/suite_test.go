@@ -35,6 +35,7 @@ const (
 	operatorNS   = "awsorg-system"
 	takenEmail   = "taken@elsewhere.example.com"
 	resyncPeriod = 3 * time.Second
+	quarantineOU = "quarantine"
 )
 
 // eventuallyFor is how long eventually waits.
@@ -59,6 +60,7 @@ func run(m *testing.M) int {
 	cfg.SSODelay = 200 * time.Millisecond
 	cfg.CustomerManagedPolicies = []string{"team-boundary"}
 	cfg.MissingBuckets = []string{"missing-bucket"}
+	cfg.CloseAccountDelay = time.Second
 	env, err = testenv.Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -78,11 +80,12 @@ func run(m *testing.M) int {
 			return 1
 		}
 	}
-	account.CreatePoll = 200 * time.Millisecond
+	account.CreatePoll, account.ClosePoll = 200*time.Millisecond, 200*time.Millisecond
 	permissionset.RequestPoll = 200 * time.Millisecond
 	o := env.ManagerOptions()
 	o.OperatorNamespace = operatorNS
 	o.ResyncPeriod = resyncPeriod
+	o.QuarantineOU = quarantineOU
 	o.DependencyPoll = 300 * time.Millisecond
 	o.AWS.Rates = nil // no limit
 	o.AWS.RetryMaxBackoff = 50 * time.Millisecond
@@ -98,6 +101,11 @@ func run(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "manager:", err)
 		}
 	}()
+	// Accounts move to the quarantine OU before they are closed.
+	if err := k8s.Create(ctx, &v1alpha1.OrganizationalUnit{ObjectMeta: metav1.ObjectMeta{Name: quarantineOU}, Spec: v1alpha1.OrganizationalUnitSpec{Name: "Quarantine"}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	return m.Run()
 }
 

@@ -84,6 +84,9 @@ type Options struct {
 	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election (zero: the
 	// controller-runtime defaults of 15s, 10s and 2s).
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
+	// QuarantineOU names the OrganizationalUnit object accounts move to before they
+	// are closed ("" closes them where they are).
+	QuarantineOU string
 }
 
 // Defaults returns the options of the manager binary without flags.
@@ -165,14 +168,14 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,
 		DefaultManagementPolicy: o.DefaultManagementPolicy, ReadOnly: awsx.ReadOnly, Background: awsx.Background, DependencyPoll: o.DependencyPoll,
 		RetryMin: o.RetryMin, RetryMax: o.RetryMax}
-	return mgr, setupKinds(ctx, mgr, env, clients, ropts)
+	return mgr, setupKinds(ctx, mgr, env, clients, o.QuarantineOU, ropts)
 }
 
 // setupKinds registers every kind's controller.
-func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients *awsx.Clients, ropts reconciler.Options) error {
+func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients *awsx.Clients, quarantineOU string, ropts reconciler.Options) error {
 	for _, setup := range []func() error{
 		func() error { return organizationalunit.Setup(ctx, mgr, env, ropts) },
-		func() error { return account.Setup(ctx, mgr, env, ropts) },
+		func() error { return account.Setup(ctx, mgr, env, quarantineOU, ropts) },
 		func() error { return servicecontrolpolicy.Setup(ctx, mgr, env, ropts) },
 		func() error {
 			return permissionset.Setup(ctx, mgr, env, ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore), ropts)

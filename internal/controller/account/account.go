@@ -40,10 +40,17 @@ var CreatePoll = 30 * time.Second
 const RequestIndex = "status.createAccountRequestId"
 
 // Kind is the Account controller's mapping to AWS.
-type Kind struct{ *common.Env }
+type Kind struct {
+	*common.Env
+	// QuarantineOU names the OrganizationalUnit object accounts move to before they
+	// are closed; "" closes them where they are.
+	QuarantineOU string
+
+	closes closing
+}
 
 // Setup registers the controller and the index of Accounts by request id.
-func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
+func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, quarantineOU string, opts reconciler.Options) error {
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.Account{}, RequestIndex, func(o client.Object) []string {
 		if id := o.(*v1alpha1.Account).Status.CreateAccountRequestID; id != "" {
 			return []string{id}
@@ -57,7 +64,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 		ns, name, _ := strings.Cut(key, "/")
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Account]{Name: "account", Kind: &Kind{env},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Account]{Name: "account", Kind: &Kind{Env: env, QuarantineOU: quarantineOU},
 		New: func() *v1alpha1.Account { return &v1alpha1.Account{} },
 		Dependencies: []reconciler.Dependency{common.OnOU("spec.organizationalUnitRef", func(o client.Object) []string {
 			if ref := o.(*v1alpha1.Account).Spec.OrganizationalUnitRef; ref != nil {
@@ -155,6 +162,10 @@ func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *or
 	if found.State != string(types.AccountStateActive) && found.State != string(types.AccountStatePendingActivation) {
 		return nil, reconciler.Stalled("AccountNotActive",
 			"account %s is %s in AWS (closed outside the operator); reinstate it through AWS Support, or delete this object", found.ID, found.State)
+	}
+	if found.ID == tree.Management && a.Spec.DeletionPolicy == v1alpha1.AccountClose {
+		return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec,
+			"account %s is the management account, which can never be closed: set spec.deletionPolicy to Retain", found.ID)
 	}
 	if found.Name != a.AWSName() {
 		return nil, reconciler.Stalled(v1alpha1.ReasonInvalidSpec,
