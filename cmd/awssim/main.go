@@ -32,6 +32,7 @@ func main() {
 	flag.DurationVar(&cfg.CreateAccountDelay, "create-account-delay", cfg.CreateAccountDelay, "how long CreateAccount and CloseAccount stay in progress")
 	flag.IntVar(&cfg.MaxAccounts, "max-accounts", cfg.MaxAccounts, "account quota of the organization, management account included")
 	flag.IntVar(&cfg.PolicySizeLimit, "policy-size-limit", cfg.PolicySizeLimit, "largest SCP or RCP document, in characters")
+	flag.BoolVar(&cfg.Standalone, "standalone", false, "start as an account outside any organization, to rehearse CreateOrganization")
 	flag.BoolVar(&cfg.SCPEnabled, "scp-enabled", cfg.SCPEnabled, "start with service control policies enabled on the root")
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
 	flag.StringVar(&cfg.CallerAccountID, "caller-account-id", "", "account of the caller's credentials (default: the management account); another account may not create an organization trail")

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,7 +125,15 @@ func TestIdentityCenterConformance(t *testing.T) {
 	prov := must(sso.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetType: ssotypes.ProvisionTargetTypeAllProvisionedAccounts}))
 	must(sso.DescribePermissionSetProvisioningStatus(ctx, &ssoadmin.DescribePermissionSetProvisioningStatusInput{InstanceArn: in,
 		ProvisionPermissionSetRequestId: prov.PermissionSetProvisioningStatus.RequestId}))
-	must(sso.ListAccountsForProvisionedPermissionSet(ctx, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	accts := must(sso.ListAccountsForProvisionedPermissionSet(ctx, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
+	if len(accts.AccountIds) > 0 {
+		sets := must(sso.ListPermissionSetsProvisionedToAccount(ctx, &ssoadmin.ListPermissionSetsProvisionedToAccountInput{InstanceArn: in, AccountId: &accts.AccountIds[0]}))
+		if !slices.Contains(sets.PermissionSets, aws.ToString(arn)) {
+			t.Fatalf("ListPermissionSetsProvisionedToAccount %v lacks %s", sets.PermissionSets, aws.ToString(arn))
+		}
+	} else {
+		must(sso.ListPermissionSetsProvisionedToAccount(ctx, &ssoadmin.ListPermissionSetsProvisionedToAccountInput{InstanceArn: in, AccountId: accountID}))
+	}
 	must(sso.TagResource(ctx, &ssoadmin.TagResourceInput{InstanceArn: in, ResourceArn: arn, Tags: []ssotypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
 	must(sso.ListTagsForResource(ctx, &ssoadmin.ListTagsForResourceInput{InstanceArn: in, ResourceArn: arn}))
 	must(sso.UntagResource(ctx, &ssoadmin.UntagResourceInput{InstanceArn: in, ResourceArn: arn, TagKeys: []string{"k"}}))

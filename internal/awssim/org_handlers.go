@@ -46,7 +46,7 @@ func (s *Server) registerOrganizations() {
 	svc := &model.Organizations
 	reg := func(errs ...string) []string { return append(append([]string{}, orgCommon...), errs...) }
 	register(s, svc, "DescribeOrganization", orgInvalid, s.describeOrganization, orgCommon...)
-	register(s, svc, "CreateOrganization", orgInvalid, s.createOrganization, "AccessDeniedException", "ServiceException", "TooManyRequestsException", "AlreadyInOrganizationException")
+	register(s, svc, "CreateOrganization", orgInvalid, s.createOrganization, "AccessDeniedException", "ServiceException", "TooManyRequestsException", "AlreadyInOrganizationException", "ConstraintViolationException")
 	register(s, svc, "ListRoots", orgInvalid, s.listRoots, reg("InvalidInputException")...)
 	register(s, svc, "CreateOrganizationalUnit", orgInvalid, s.createOU, reg("InvalidInputException", "DuplicateOrganizationalUnitException", "ParentNotFoundException", "ConstraintViolationException")...)
 	register(s, svc, "DescribeOrganizationalUnit", orgInvalid, s.describeOU, reg("InvalidInputException", "OrganizationalUnitNotFoundException")...)
@@ -75,8 +75,15 @@ func (s *Server) describeOrganization(*struct{}) (any, error) {
 	}}, nil
 }
 
-func (s *Server) createOrganization(*struct{ FeatureSet *string }) (any, error) {
-	return nil, orgErr("AlreadyInOrganizationException", "This account is already a member of an organization.")
+func (s *Server) createOrganization(in *struct{ FeatureSet *string }) (any, error) {
+	if !s.cfg.Standalone {
+		return nil, orgErr("AlreadyInOrganizationException", "This account is already a member of an organization.")
+	}
+	if in.FeatureSet != nil && *in.FeatureSet != "ALL" {
+		return nil, orgErr("ConstraintViolationException", "The simulator models organizations with all features (FeatureSet ALL).")
+	}
+	s.cfg.Standalone = false
+	return s.describeOrganization(nil)
 }
 
 func (o *orgState) policyTypeSummaries() []map[string]string {

@@ -31,6 +31,10 @@ type Config struct {
 	MaxAccounts int
 	// MaxCreateInProgress is how many CreateAccount requests may be in progress at once.
 	MaxCreateInProgress int
+	// Standalone starts the simulator as an account outside any organization: the
+	// Organizations calls answer AWSOrganizationsNotInUseException until
+	// CreateOrganization, as AWS does.
+	Standalone bool
 	// PolicySizeLimit is the largest SCP or RCP document, in characters.
 	PolicySizeLimit int
 	// SCPEnabled starts the organization with service control policies enabled.
@@ -216,6 +220,13 @@ func (s *Server) CreateAccountRequests() []CreateAccountRequest {
 	return out
 }
 
+// outsideOrganization reports whether the account has not created its organization.
+func (s *Server) outsideOrganization() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.Standalone
+}
+
 // ServeHTTP answers AWS API calls and GET /_sim/state.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/_sim/state" {
@@ -240,9 +251,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := r.Header.Get("X-Amz-Target")
+	// botocore (the AWS CLI, boto3) names CloudTrail's operations in the long form
+	// com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>, which AWS accepts too.
+	target = strings.TrimPrefix(target, "com.amazonaws.cloudtrail.v20131101.")
 	op, ok := s.ops[target]
 	if !ok {
 		writeError(w, &Error{Code: "UnknownOperationException", Message: fmt.Sprintf("the simulator does not serve %q", target), Status: 400})
+		return
+	}
+	if op.svc == &model.Organizations && op.name != "CreateOrganization" && s.outsideOrganization() {
+		writeError(w, &Error{Code: "AWSOrganizationsNotInUseException", Message: "Your account is not a member of an organization.", Status: 400})
 		return
 	}
 	key := op.svc.Name + ":" + op.name

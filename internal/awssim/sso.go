@@ -112,6 +112,7 @@ func (s *Server) registerSSO() {
 	register(s, svc, "ListPermissionSetProvisioningStatus", ssoInvalid, s.listRequests("provision", "PermissionSetsProvisioningStatus"), reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountAssignmentsForPrincipal", ssoInvalid, s.listAssignmentsForPrincipal, reg("ResourceNotFoundException")...)
 	register(s, svc, "ListAccountsForProvisionedPermissionSet", ssoInvalid, s.listProvisionedAccounts, reg("ResourceNotFoundException")...)
+	register(s, svc, "ListPermissionSetsProvisionedToAccount", ssoInvalid, s.listSetsProvisionedToAccount, reg()...)
 	register(s, svc, "TagResource", ssoInvalid, s.ssoTag, reg("ConflictException", "ResourceNotFoundException", "ServiceQuotaExceededException")...)
 	register(s, svc, "UntagResource", ssoInvalid, s.ssoUntag, reg("ConflictException", "ResourceNotFoundException")...)
 	register(s, svc, "ListTagsForResource", ssoInvalid, s.ssoListTags, reg("ResourceNotFoundException")...)

@@ -296,6 +296,36 @@ func (s *Server) listAssignmentsForPrincipal(in *struct {
 	return map[string]any{"AccountAssignments": nonNil(items), "NextToken": next}, nil
 }
 
+// listSetsProvisionedToAccount serves ListPermissionSetsProvisionedToAccount.
+func (s *Server) listSetsProvisionedToAccount(in *struct {
+	InstanceArn        string
+	AccountID          string `json:"AccountId"`
+	ProvisioningStatus string
+	pageIn
+}) (any, error) {
+	if err := s.checkInstance(in.InstanceArn); err != nil {
+		return nil, err
+	}
+	s.sso.advance(s)
+	var out []string
+	for _, arn := range sortedKeys(s.sso.provisioned) {
+		v, ok := s.sso.provisioned[arn][in.AccountID]
+		if !ok {
+			continue
+		}
+		latest := s.sso.sets[arn] != nil && v == s.sso.sets[arn].Version
+		if (in.ProvisioningStatus == "LATEST_PERMISSION_SET_PROVISIONED" && !latest) || (in.ProvisioningStatus == "LATEST_PERMISSION_SET_NOT_PROVISIONED" && latest) {
+			continue
+		}
+		out = append(out, arn)
+	}
+	items, next, err := page(s, out, in.NextToken, in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"PermissionSets": nonNil(items), "NextToken": next}, nil
+}
+
 func (s *Server) listProvisionedAccounts(in *struct {
 	setIn
 	pageIn
