@@ -70,6 +70,15 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
+	// Helm and kustomize, from the Go module proxy, for the install tests.
+	for _, tool := range []string{"helm.sh/helm/v3/cmd/helm@" + helmVersion, "sigs.k8s.io/kustomize/kustomize/v5@" + kustomizeVersion} {
+		cmd := exec.Command("go", "install", tool)
+		cmd.Env = append(os.Environ(), "GOBIN="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "installing %s: %v\n%s", tool, err, out)
+			os.Exit(1)
+		}
+	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
