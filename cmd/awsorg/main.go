@@ -6,6 +6,7 @@
 //
 //	awsorg import --output DIR   writes manifests of the live organization
 //	awsorg lint FILE|DIR...      checks policy documents and lockouts in manifests
+//	awsorg tree [--namespace NS] prints the organization as the cluster sees it
 //
 // AWS credentials, the region and AWS_ENDPOINT_URL come from the SDK's default chain.
 package main
@@ -31,6 +32,8 @@ Usage:
       write manifests of the live organization (AWS credentials from the SDK's chain)
   awsorg lint FILE|DIR...
       check the policy documents and lockouts of manifests, without a cluster or AWS
+  awsorg tree [--namespace NS] [--kubeconfig FILE] [--color auto|always|never]
+      print the organization as the cluster sees it: OUs, accounts, SCPs, readiness, plans
 
 Run "awsorg COMMAND -h" for a command's flags.
 `
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runImport(ctx, args[1:], stderr)
 	case "lint":
 		err = runLint(args[1:], stdout, stderr)
+	case "tree":
+		err = runTree(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

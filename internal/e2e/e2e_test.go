@@ -47,6 +47,25 @@ func TestBinariesConvergeTheSamples(t *testing.T) {
 	}
 	accountIDs := checkSampleOrganization(t, st.url)
 	checkSampleServices(t, st.url, accountIDs)
+
+	// awsorg tree draws what the cluster holds; piped, it is plain text.
+	out, err := exec.Command(filepath.Join(bin, "awsorg"), "tree", "--kubeconfig", st.kubeconfig).CombinedOutput()
+	if err != nil {
+		t.Fatalf("awsorg tree: %v\n%s", err, out)
+	}
+	tree := string(out)
+	for _, u := range objs {
+		name := u.GetName()
+		if u.GetNamespace() != "" {
+			name = u.GetNamespace() + "/" + name
+		}
+		if !strings.Contains(tree, name+" ") {
+			t.Errorf("awsorg tree does not show %s %s:\n%s", u.GetKind(), name, tree)
+		}
+	}
+	if strings.Contains(tree, "\x1b[") || strings.Contains(tree, "Stalled") || strings.Count(tree, "✔ Ready") != len(objs) {
+		t.Fatalf("awsorg tree of a Ready organization (%d objects):\n%s", len(objs), tree)
+	}
 }
 
 // bin holds the manager and simulator binaries, built once for the package.
