@@ -223,7 +223,7 @@ func (s *Server) listTrails(in *struct{ NextToken *string }) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Trails": out, "NextToken": next}, nil
+	return map[string]any{"Trails": nonNil(out), "NextToken": next}, nil
 }
 
 func (s *Server) getTrail(in *trailNameIn) (any, error) {
