@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -32,6 +33,7 @@ func main() {
 	flag.DurationVar(&cfg.CreateAccountDelay, "create-account-delay", cfg.CreateAccountDelay, "how long CreateAccount and CloseAccount stay in progress")
 	flag.IntVar(&cfg.MaxAccounts, "max-accounts", cfg.MaxAccounts, "account quota of the organization, management account included")
 	flag.IntVar(&cfg.PolicySizeLimit, "policy-size-limit", cfg.PolicySizeLimit, "largest SCP or RCP document, in characters")
+	flag.StringVar(&cfg.StateFile, "state-file", "", "load the organization from this file at start (if it exists) and write it back after every change, to rehearse over days")
 	flag.BoolVar(&cfg.Standalone, "standalone", false, "start as an account outside any organization, to rehearse CreateOrganization")
 	flag.BoolVar(&cfg.SCPEnabled, "scp-enabled", cfg.SCPEnabled, "start with service control policies enabled on the root")
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
@@ -72,10 +74,24 @@ func main() {
 		cfg.CustomerManagedPolicies = cmps
 	}
 
+	sim := awssim.New(cfg)
+	if cfg.StateFile != "" {
+		switch doc, err := os.ReadFile(cfg.StateFile); {
+		case errors.Is(err, os.ErrNotExist):
+			fmt.Fprintf(os.Stderr, "awssim: %s does not exist yet; starting a new organization and writing it there\n", cfg.StateFile)
+		case err != nil:
+			log.Fatalf("awssim: %v", err)
+		default:
+			if err := sim.Load(doc); err != nil {
+				log.Fatalf("awssim: loading %s: %v", cfg.StateFile, err)
+			}
+			fmt.Fprintf(os.Stderr, "awssim: loaded the organization from %s\n", cfg.StateFile)
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatalf("awssim: %v", err)
 	}
 	fmt.Fprintf(os.Stdout, "awssim ready at http://%s (state: http://%s/_sim/state)\n", ln.Addr(), ln.Addr())
-	log.Fatal(http.Serve(ln, awssim.New(cfg)))
+	log.Fatal(http.Serve(ln, sim))
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,9 @@ type Config struct {
 	MaxAccounts int
 	// MaxCreateInProgress is how many CreateAccount requests may be in progress at once.
 	MaxCreateInProgress int
+	// StateFile, when set, is where the simulator writes its state (GET /_sim/state)
+	// after every change, atomically; cmd/awssim loads it at start.
+	StateFile string
 	// Standalone starts the simulator as an account outside any organization: the
 	// Organizations calls answer AWSOrganizationsNotInUseException until
 	// CreateOrganization, as AWS does.
@@ -106,6 +110,7 @@ type Server struct {
 	trails  map[string]*trail
 	calls   map[string]int
 	errs    map[string]int // by "service:Operation:Code"
+	written []byte         // the state last written to the state file
 	// faults are the misbehaviours injected for the next calls of operations.
 	faults []*Fault
 	// chaos is how every call misbehaves.
@@ -264,6 +269,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := op.svc.Name + ":" + op.name
+	if s.cfg.StateFile != "" {
+		defer s.persistNow()
+	}
 	s.mu.Lock()
 	s.calls[key]++
 	fault := s.takeFault(op.name)
@@ -396,13 +404,22 @@ func page[T any](s *Server, items []T, token *string, maxResults *int32, limit i
 func (s *Server) serveState(w http.ResponseWriter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.org.advance()
+	doc, err := s.state()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	s.sso.advance(s)
-	_ = enc.Encode(map[string]any{"organization": s.org.snapshot(), "identityCenter": s.sso.snapshot(),
-		"budgets": s.budgetsSnapshot(), "trails": s.trailsSnapshot()})
+	_, _ = w.Write(doc)
+}
+
+// persistNow writes the state file after a call, and says so on stderr if it cannot.
+func (s *Server) persistNow() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.persist(); err != nil {
+		fmt.Fprintf(os.Stderr, "awssim: writing the state file %s: %v\n", s.cfg.StateFile, err)
+	}
 }
 
 // serveControl answers the simulator's own controls, which stand in for what AWS

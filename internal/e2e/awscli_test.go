@@ -4,6 +4,7 @@
 package e2e_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 )
 
 // awsCLI runs the AWS CLI against the simulator and decodes its JSON answer.
@@ -67,21 +72,21 @@ func TestAWSCLIPlaybook(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("the AWS CLI is not installed: install it (Debian: apt install awscli; or the AWS CLI v2 installer) to rehearse the playbook with it")
 	}
-	aws := awsCLI{t: t, url: startSimulator(t, filepath.Join(bin, "awssim"))}
+	cli := awsCLI{t: t, url: startSimulator(t, filepath.Join(bin, "awssim"))}
 
-	if str(aws.run("sts", "get-caller-identity"), "Account") != "111111111111" {
+	if str(cli.run("sts", "get-caller-identity"), "Account") != "111111111111" {
 		t.Fatal("get-caller-identity")
 	}
-	aws.run("organizations", "describe-organization")
-	root := str(aws.run("organizations", "list-roots"), "Roots", "Id")
-	aws.run("organizations", "enable-policy-type", "--root-id", root, "--policy-type", "SERVICE_CONTROL_POLICY")
-	ou := str(aws.run("organizations", "create-organizational-unit", "--parent-id", root, "--name", "Workloads"), "OrganizationalUnit", "Id")
-	aws.run("organizations", "list-organizational-units-for-parent", "--parent-id", root)
-	aws.run("organizations", "describe-organizational-unit", "--organizational-unit-id", ou)
-	req := str(aws.run("organizations", "create-account", "--account-name", "dev", "--email", "dev@example.com"), "CreateAccountStatus", "Id")
+	cli.run("organizations", "describe-organization")
+	root := str(cli.run("organizations", "list-roots"), "Roots", "Id")
+	cli.run("organizations", "enable-policy-type", "--root-id", root, "--policy-type", "SERVICE_CONTROL_POLICY")
+	ou := str(cli.run("organizations", "create-organizational-unit", "--parent-id", root, "--name", "Workloads"), "OrganizationalUnit", "Id")
+	cli.run("organizations", "list-organizational-units-for-parent", "--parent-id", root)
+	cli.run("organizations", "describe-organizational-unit", "--organizational-unit-id", ou)
+	req := str(cli.run("organizations", "create-account", "--account-name", "dev", "--email", "dev@example.com"), "CreateAccountStatus", "Id")
 	var account string
 	for deadline := time.Now().Add(30 * time.Second); account == ""; time.Sleep(200 * time.Millisecond) {
-		st := aws.run("organizations", "describe-create-account-status", "--create-account-request-id", req)
+		st := cli.run("organizations", "describe-create-account-status", "--create-account-request-id", req)
 		if str(st, "CreateAccountStatus", "State") == "SUCCEEDED" {
 			account = str(st, "CreateAccountStatus", "AccountId")
 		}
@@ -89,74 +94,98 @@ func TestAWSCLIPlaybook(t *testing.T) {
 			t.Fatal("the account was never created")
 		}
 	}
-	aws.run("organizations", "list-create-account-status", "--states", "SUCCEEDED")
-	aws.run("organizations", "move-account", "--account-id", account, "--source-parent-id", root, "--destination-parent-id", ou)
-	if str(aws.run("organizations", "list-parents", "--child-id", account), "Parents", "Id") != ou {
+	cli.run("organizations", "list-create-account-status", "--states", "SUCCEEDED")
+	cli.run("organizations", "move-account", "--account-id", account, "--source-parent-id", root, "--destination-parent-id", ou)
+	if str(cli.run("organizations", "list-parents", "--child-id", account), "Parents", "Id") != ou {
 		t.Fatal("move-account did not move it")
 	}
-	aws.run("organizations", "list-accounts")
-	aws.run("organizations", "list-accounts-for-parent", "--parent-id", ou)
-	aws.run("organizations", "describe-account", "--account-id", account)
-	aws.run("organizations", "list-children", "--parent-id", root, "--child-type", "ORGANIZATIONAL_UNIT")
-	aws.run("organizations", "tag-resource", "--resource-id", account, "--tags", "Key=Team,Value=web")
-	if str(aws.run("organizations", "list-tags-for-resource", "--resource-id", account), "Tags", "Value") != "web" {
+	cli.run("organizations", "list-accounts")
+	cli.run("organizations", "list-accounts-for-parent", "--parent-id", ou)
+	cli.run("organizations", "describe-account", "--account-id", account)
+	cli.run("organizations", "list-children", "--parent-id", root, "--child-type", "ORGANIZATIONAL_UNIT")
+	cli.run("organizations", "tag-resource", "--resource-id", account, "--tags", "Key=Team,Value=web")
+	if str(cli.run("organizations", "list-tags-for-resource", "--resource-id", account), "Tags", "Value") != "web" {
 		t.Fatal("tags")
 	}
-	policy := str(aws.run("organizations", "create-policy", "--name", "DenyLeave", "--type", "SERVICE_CONTROL_POLICY", "--description", "no leaving",
+	policy := str(cli.run("organizations", "create-policy", "--name", "DenyLeave", "--type", "SERVICE_CONTROL_POLICY", "--description", "no leaving",
 		"--content", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`), "Policy", "PolicySummary", "Id")
-	aws.run("organizations", "attach-policy", "--policy-id", policy, "--target-id", ou)
-	aws.run("organizations", "list-policies", "--filter", "SERVICE_CONTROL_POLICY")
-	aws.run("organizations", "list-policies-for-target", "--target-id", ou, "--filter", "SERVICE_CONTROL_POLICY")
-	aws.run("organizations", "describe-policy", "--policy-id", policy)
-	if str(aws.run("organizations", "list-targets-for-policy", "--policy-id", policy), "Targets", "TargetId") != ou {
+	cli.run("organizations", "attach-policy", "--policy-id", policy, "--target-id", ou)
+	cli.run("organizations", "list-policies", "--filter", "SERVICE_CONTROL_POLICY")
+	cli.run("organizations", "list-policies-for-target", "--target-id", ou, "--filter", "SERVICE_CONTROL_POLICY")
+	cli.run("organizations", "describe-policy", "--policy-id", policy)
+	if str(cli.run("organizations", "list-targets-for-policy", "--policy-id", policy), "Targets", "TargetId") != ou {
 		t.Fatal("attach-policy")
 	}
 
-	inst := aws.run("sso-admin", "list-instances")
+	inst := cli.run("sso-admin", "list-instances")
 	in, store := str(inst, "Instances", "InstanceArn"), str(inst, "Instances", "IdentityStoreId")
-	groups := aws.run("identitystore", "list-groups", "--identity-store-id", store)
+	groups := cli.run("identitystore", "list-groups", "--identity-store-id", store)
 	group := str(groups, "Groups", "GroupId")
-	aws.run("identitystore", "describe-group", "--identity-store-id", store, "--group-id", group)
-	aws.run("identitystore", "list-users", "--identity-store-id", store)
-	aws.run("identitystore", "get-group-id", "--identity-store-id", store, "--alternate-identifier",
+	cli.run("identitystore", "describe-group", "--identity-store-id", store, "--group-id", group)
+	cli.run("identitystore", "list-users", "--identity-store-id", store)
+	cli.run("identitystore", "get-group-id", "--identity-store-id", store, "--alternate-identifier",
 		`{"UniqueAttribute":{"AttributePath":"displayName","AttributeValue":"Developers"}}`)
-	ps := str(aws.run("sso-admin", "create-permission-set", "--instance-arn", in, "--name", "ReadOnly", "--session-duration", "PT4H"), "PermissionSet", "PermissionSetArn")
-	aws.run("sso-admin", "attach-managed-policy-to-permission-set", "--instance-arn", in, "--permission-set-arn", ps, "--managed-policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
-	aws.run("sso-admin", "list-permission-sets", "--instance-arn", in)
-	aws.run("sso-admin", "describe-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
-	aws.run("sso-admin", "list-managed-policies-in-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
-	aws.run("sso-admin", "create-account-assignment", "--instance-arn", in, "--permission-set-arn", ps, "--principal-type", "GROUP", "--principal-id", group,
+	ps := str(cli.run("sso-admin", "create-permission-set", "--instance-arn", in, "--name", "ReadOnly", "--session-duration", "PT4H"), "PermissionSet", "PermissionSetArn")
+	cli.run("sso-admin", "attach-managed-policy-to-permission-set", "--instance-arn", in, "--permission-set-arn", ps, "--managed-policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	cli.run("sso-admin", "list-permission-sets", "--instance-arn", in)
+	cli.run("sso-admin", "describe-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
+	cli.run("sso-admin", "list-managed-policies-in-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
+	cli.run("sso-admin", "create-account-assignment", "--instance-arn", in, "--permission-set-arn", ps, "--principal-type", "GROUP", "--principal-id", group,
 		"--target-type", "AWS_ACCOUNT", "--target-id", account)
-	aws.run("sso-admin", "list-account-assignment-creation-status", "--instance-arn", in)
+	cli.run("sso-admin", "list-account-assignment-creation-status", "--instance-arn", in)
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if str(aws.run("sso-admin", "list-account-assignments", "--instance-arn", in, "--account-id", account, "--permission-set-arn", ps), "AccountAssignments", "PrincipalId") == group {
+		if str(cli.run("sso-admin", "list-account-assignments", "--instance-arn", in, "--account-id", account, "--permission-set-arn", ps), "AccountAssignments", "PrincipalId") == group {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the assignment was never made")
 		}
 	}
-	aws.run("sso-admin", "list-permission-sets-provisioned-to-account", "--instance-arn", in, "--account-id", account)
-	aws.run("sso-admin", "list-accounts-for-provisioned-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
-	aws.run("sso-admin", "provision-permission-set", "--instance-arn", in, "--permission-set-arn", ps, "--target-type", "ALL_PROVISIONED_ACCOUNTS")
-	aws.run("sso-admin", "list-permission-set-provisioning-status", "--instance-arn", in)
+	cli.run("sso-admin", "list-permission-sets-provisioned-to-account", "--instance-arn", in, "--account-id", account)
+	cli.run("sso-admin", "list-accounts-for-provisioned-permission-set", "--instance-arn", in, "--permission-set-arn", ps)
+	cli.run("sso-admin", "provision-permission-set", "--instance-arn", in, "--permission-set-arn", ps, "--target-type", "ALL_PROVISIONED_ACCOUNTS")
+	cli.run("sso-admin", "list-permission-set-provisioning-status", "--instance-arn", in)
 
-	aws.run("budgets", "create-budget", "--account-id", "111111111111", "--budget",
+	cli.run("budgets", "create-budget", "--account-id", "111111111111", "--budget",
 		`{"BudgetName":"Monthly","BudgetLimit":{"Amount":"1000","Unit":"USD"},"TimeUnit":"MONTHLY","BudgetType":"COST"}`,
 		"--notifications-with-subscribers", `[{"Notification":{"NotificationType":"ACTUAL","ComparisonOperator":"GREATER_THAN","Threshold":80},"Subscribers":[{"SubscriptionType":"EMAIL","Address":"finops@example.com"}]}]`)
-	if str(aws.run("budgets", "describe-budgets", "--account-id", "111111111111"), "Budgets", "BudgetName") != "Monthly" {
+	if str(cli.run("budgets", "describe-budgets", "--account-id", "111111111111"), "Budgets", "BudgetName") != "Monthly" {
 		t.Fatal("describe-budgets")
 	}
-	aws.run("budgets", "describe-notifications-for-budget", "--account-id", "111111111111", "--budget-name", "Monthly")
+	cli.run("budgets", "describe-notifications-for-budget", "--account-id", "111111111111", "--budget-name", "Monthly")
 
-	aws.run("cloudtrail", "create-trail", "--name", "org-trail", "--s3-bucket-name", "org-logs", "--is-organization-trail", "--is-multi-region-trail")
-	aws.run("cloudtrail", "start-logging", "--name", "org-trail")
-	if str(aws.run("cloudtrail", "describe-trails"), "trailList", "Name") != "org-trail" || str(aws.run("cloudtrail", "list-trails"), "Trails", "Name") != "org-trail" {
+	cli.run("cloudtrail", "create-trail", "--name", "org-trail", "--s3-bucket-name", "org-logs", "--is-organization-trail", "--is-multi-region-trail")
+	cli.run("cloudtrail", "start-logging", "--name", "org-trail")
+	if str(cli.run("cloudtrail", "describe-trails"), "trailList", "Name") != "org-trail" || str(cli.run("cloudtrail", "list-trails"), "Trails", "Name") != "org-trail" {
 		t.Fatal("describe-trails, list-trails")
 	}
-	if st := aws.run("cloudtrail", "get-trail-status", "--name", "org-trail"); st["IsLogging"] != true {
+	if st := cli.run("cloudtrail", "get-trail-status", "--name", "org-trail"); st["IsLogging"] != true {
 		t.Fatalf("get-trail-status: %v", st)
 	}
-	aws.run("cloudtrail", "get-trail", "--name", "org-trail")
-	aws.run("cloudtrail", "get-event-selectors", "--trail-name", "org-trail")
+	cli.run("cloudtrail", "get-trail", "--name", "org-trail")
+	cli.run("cloudtrail", "get-event-selectors", "--trail-name", "org-trail")
+}
+
+// A rehearsal survives a restart of the simulator binary with --state-file.
+func TestSimulatorStateFileSurvivesRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binaries")
+	}
+	file := filepath.Join(t.TempDir(), "org.json")
+	url, cmd := startSimulatorCmd(t, filepath.Join(bin, "awssim"), "--state-file", file)
+	ctx := context.Background()
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("AKIA", "x", "")}
+	org := organizations.NewFromConfig(cfg)
+	root := aws.ToString(must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id)
+	must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: &root, Name: aws.String("Kept")}))
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+
+	url = startSimulator(t, filepath.Join(bin, "awssim"), "--state-file", file)
+	cfg.BaseEndpoint = aws.String(url)
+	org = organizations.NewFromConfig(cfg)
+	ous := must(org.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &root}))
+	if len(ous.OrganizationalUnits) != 1 || aws.ToString(ous.OrganizationalUnits[0].Name) != "Kept" {
+		t.Fatalf("after a restart the root holds %+v", ous.OrganizationalUnits)
+	}
 }

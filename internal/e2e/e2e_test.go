@@ -154,9 +154,16 @@ func (st *stack) startManager(t *testing.T, name string, args ...string) *exec.C
 
 // startSimulator runs the simulator binary on a free port and returns its URL, read
 // from the one line it prints when ready.
-func startSimulator(t *testing.T, bin string) string {
+func startSimulator(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--create-account-delay", "500ms")
+	url, _ := startSimulatorCmd(t, bin, args...)
+	return url
+}
+
+// startSimulatorCmd also returns the process, for tests that stop it.
+func startSimulatorCmd(t *testing.T, bin string, args ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--create-account-delay", "500ms"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +180,7 @@ func startSimulator(t *testing.T, bin string) string {
 	if url == "" {
 		t.Fatalf("no address in the ready line %q", line)
 	}
-	return url
+	return url, cmd
 }
 
 // checkSampleOrganization checks the OUs, accounts and SCPs, and returns the account
