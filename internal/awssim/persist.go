@@ -5,11 +5,13 @@ package awssim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -156,12 +158,9 @@ func (s *Server) persist() error {
 }
 
 func sortAssignments(as []assignment) {
-	key := func(a assignment) string { return a.Set + "|" + a.Account + "|" + a.PrincipalType + "|" + a.PrincipalID }
-	for i := 1; i < len(as); i++ {
-		for j := i; j > 0 && key(as[j]) < key(as[j-1]); j-- {
-			as[j], as[j-1] = as[j-1], as[j]
-		}
-	}
+	slices.SortFunc(as, func(a, b assignment) int {
+		return cmp.Or(cmp.Compare(a.Set, b.Set), cmp.Compare(a.Account, b.Account), cmp.Compare(a.PrincipalType, b.PrincipalType), cmp.Compare(a.PrincipalID, b.PrincipalID))
+	})
 }
 
 // orEmpty is m, or an empty map where a saved state left it out.
