@@ -148,6 +148,16 @@ func TestIdentityCenterConformance(t *testing.T) {
 	must(sso.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
 	fails(sso.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
 
+	must(sso.DescribeInstance(ctx, &ssoadmin.DescribeInstanceInput{InstanceArn: in}))
+	must(sso.ListApplications(ctx, &ssoadmin.ListApplicationsInput{InstanceArn: in}))
+	must(sso.ListApplicationProviders(ctx, &ssoadmin.ListApplicationProvidersInput{}))
+	must(sso.ListTrustedTokenIssuers(ctx, &ssoadmin.ListTrustedTokenIssuersInput{InstanceArn: in}))
+	must(ids.ListGroupMemberships(ctx, &identitystore.ListGroupMembershipsInput{IdentityStoreId: inst.IdentityStoreId, GroupId: group.GroupId}))
+	must(ids.ListGroupMembershipsForMember(ctx, &identitystore.ListGroupMembershipsForMemberInput{IdentityStoreId: inst.IdentityStoreId,
+		MemberId: &idtypes.MemberIdMemberUserId{Value: aws.ToString(users.Users[0].UserId)}}))
+	fails(ids.GetGroupMembershipId(ctx, &identitystore.GetGroupMembershipIdInput{IdentityStoreId: inst.IdentityStoreId, GroupId: group.GroupId,
+		MemberId: &idtypes.MemberIdMemberUserId{Value: aws.ToString(users.Users[0].UserId)}}))
+	fails(ids.DescribeGroupMembership(ctx, &identitystore.DescribeGroupMembershipInput{IdentityStoreId: inst.IdentityStoreId, MembershipId: aws.String("m-1")}))
 	checkExchanges(t, sim, rec, model.SSOAdmin.TargetPrefix)
 	checkExchanges(t, sim, rec, model.IdentityStore.TargetPrefix)
 }
@@ -197,6 +207,10 @@ func TestBudgetsConformance(t *testing.T) {
 	must(c.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: arn, ResourceTags: []btypes.ResourceTag{{Key: aws.String("a"), Value: aws.String("b")}}}))
 	must(c.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: arn}))
 	must(c.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: arn, ResourceTagKeys: []string{"a"}}))
+	if notes := must(c.DescribeBudgetNotificationsForAccount(ctx, &budgets.DescribeBudgetNotificationsForAccountInput{AccountId: acct})); len(notes.BudgetNotificationsForAccount) != 1 {
+		t.Fatalf("DescribeBudgetNotificationsForAccount: %+v", notes.BudgetNotificationsForAccount)
+	}
+	must(c.DescribeBudgetActionsForAccount(ctx, &budgets.DescribeBudgetActionsForAccountInput{AccountId: acct}))
 	must(c.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: acct, BudgetName: b.BudgetName}))
 	checkExchanges(t, sim, rec, model.Budgets.TargetPrefix)
 }
@@ -244,5 +258,9 @@ func TestCloudTrailConformance(t *testing.T) {
 	must(c.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{aws.ToString(arn)}}))
 	must(c.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceId: arn, TagsList: []cttypes.Tag{{Key: aws.String("k")}}}))
 	must(c.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: name}))
+	must(c.ListEventDataStores(ctx, &cloudtrail.ListEventDataStoresInput{}))
+	must(c.ListChannels(ctx, &cloudtrail.ListChannelsInput{}))
+	must(c.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{}))
+	must(c.ListImports(ctx, &cloudtrail.ListImportsInput{}))
 	checkExchanges(t, sim, rec, model.CloudTrail.TargetPrefix)
 }

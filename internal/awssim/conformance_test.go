@@ -102,6 +102,7 @@ func TestOrganizationsConformance(t *testing.T) {
 	cfg.EmptyFirstPage = true // the SDK paginators must cope with AWS's empty pages
 	sim, c, rec := newClients(t, cfg)
 	scenario(t, c)
+	readScenario(t, c)
 
 	checkExchanges(t, sim, rec, model.Organizations.TargetPrefix)
 }
@@ -304,3 +305,26 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 		t.Fatalf("GetCallerIdentity: %+v %v", out, err)
 	}
 }
+
+// readScenario runs the read commands of an org playbook that have nothing to show.
+func readScenario(t *testing.T, c *organizations.Client) {
+	ctx := context.Background()
+	for _, err := range []error{
+		second(c.ListHandshakesForOrganization(ctx, &organizations.ListHandshakesForOrganizationInput{})),
+		second(c.ListHandshakesForAccount(ctx, &organizations.ListHandshakesForAccountInput{})),
+		second(c.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})),
+		second(c.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String("111111111111")}); err == nil {
+		t.Fatal("the management account is no delegated administrator")
+	}
+	if _, err := c.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{}); err == nil {
+		t.Fatal("the organization has no resource policy")
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

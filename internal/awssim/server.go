@@ -162,6 +162,7 @@ func New(cfg Config) *Server {
 	s.registerSSO()
 	s.registerBudgets()
 	s.registerCloudTrail()
+	s.registerReads()
 	s.SetChaos(cfg.Chaos)
 	return s
 }
@@ -264,7 +265,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Code: "UnknownOperationException", Message: fmt.Sprintf("the simulator does not serve %q", target), Status: 400})
 		return
 	}
-	if op.svc == &model.Organizations && op.name != "CreateOrganization" && s.outsideOrganization() {
+	if op.svc == &model.Organizations && op.name != "CreateOrganization" && op.name != "ListHandshakesForAccount" && s.outsideOrganization() {
 		writeError(w, &Error{Code: "AWSOrganizationsNotInUseException", Message: "Your account is not a member of an organization.", Status: 400})
 		return
 	}
