@@ -114,21 +114,21 @@ func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Chan
 		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting, "%d accounts are closing, as many as AWS allows at once; account %s closes when one of them is done", MaxClosing, id)
 	}
 	_, err = k.OrgAPI.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: &id})
+	if err != nil {
+		k.closes.release(id)
+	}
 	switch {
-	case awsx.IsCode(err, "AccountAlreadyClosedException"):
+	case err == nil:
+	case awsx.IsAlreadyExists(err): // closed meanwhile
 		return changes, fmt.Errorf("account %s is closing already; reading its state again", id)
 	case awsx.IsNotFound(err):
-		k.closes.release(id)
 		return changes, nil
-	case awsx.Reason(err) == "CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED":
-		k.closes.release(id)
+	case awsx.Classify(err) == awsx.Busy:
 		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting, "AWS has %d accounts closing already (some closed outside the operator); account %s closes when one of them is done", MaxClosing, id)
-	case awsx.Reason(err) == "CLOSE_ACCOUNT_QUOTA_EXCEEDED":
-		k.closes.release(id)
+	case awsx.Classify(err) == awsx.Quota:
 		return changes, reconciler.Stalled(v1alpha1.ReasonQuotaExceeded,
 			"AWS's quota of account closures in a rolling 30 days is used up (10 %% of the member accounts, at least 250 and at most 1,000): room comes back as the closures of the last 30 days age out, so expect it within 30 days of the oldest of them; AWS Support can raise the quota. Account %s stays open until then", id)
-	case err != nil:
-		k.closes.release(id)
+	default:
 		return changes, common.Fail("close account "+id, err)
 	}
 	a.Status.State = string(types.AccountStatePendingClosure)
