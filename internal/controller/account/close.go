@@ -127,7 +127,7 @@ func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Chan
 		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting, "AWS has %d accounts closing already (some closed outside the operator); account %s closes when one of them is done", MaxClosing, id)
 	case awsx.Classify(err) == awsx.Quota:
 		return changes, reconciler.Stalled(v1alpha1.ReasonQuotaExceeded,
-			"AWS's quota of account closures in a rolling 30 days is used up (10 %% of the member accounts, at least 250 and at most 1,000): room comes back as the closures of the last 30 days age out, so expect it within 30 days of the oldest of them; AWS Support can raise the quota. Account %s stays open until then", id)
+			"AWS's quota of account closures in a rolling 30 days is used up (the higher of 250 and 20 %% of the member accounts, at most 1,000): room comes back as the closures of the last 30 days age out, so expect it within 30 days of the oldest of them; AWS Support can raise the quota. Account %s stays open until then", id)
 	default:
 		return changes, common.Fail("close account "+id, err)
 	}
