@@ -132,3 +132,18 @@ func (e *Env) WriteKubeconfig(dir string) (string, error) {
 	path := filepath.Join(dir, "kubeconfig")
 	return path, clientcmd.WriteToFile(*kc, path)
 }
+
+// WriteUserKubeconfig writes a kubeconfig for a user of the API server (authenticated
+// by a client certificate, authorized by RBAC like anyone else) and returns its path.
+func (e *Env) WriteUserKubeconfig(dir, user string, groups ...string) (string, error) {
+	u, err := e.api.AddUser(envtest.User{Name: user, Groups: groups}, nil)
+	if err != nil {
+		return "", err
+	}
+	raw, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, user+".kubeconfig")
+	return path, os.WriteFile(path, raw, 0o600)
+}
