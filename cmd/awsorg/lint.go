@@ -69,7 +69,11 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(stderr, "%d problems in %d policy documents\n", len(problems), policies)
+		noun := "problems"
+		if len(problems) == 1 {
+			noun = "problem"
+		}
+		fmt.Fprintf(stderr, "%d %s in %d policy documents\n", len(problems), noun, policies)
 		return errProblems
 	}
 	fmt.Fprintf(stderr, "%d policy documents in %d objects: no problems\n", policies, len(all))
