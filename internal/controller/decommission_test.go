@@ -137,7 +137,9 @@ func TestDecommissionRefusals(t *testing.T) {
 	}
 	waitCondition(t, a, v1alpha1.ConditionStalled, v1alpha1.ReasonQuotaExceeded, "expect it within 30 days")
 	time.Sleep(3 * resyncPeriod)
-	if n := calls("organizations:CloseAccount") - closes; n > 5 {
+	// At most one a resync (jittered down to 90 %), the first, and the one its own
+	// status write wakes: a hot loop would make dozens.
+	if n := calls("organizations:CloseAccount") - closes; n > 7 {
 		t.Fatalf("%d CloseAccount calls in %s while the quota is used up: a hot loop", n, 3*resyncPeriod)
 	}
 	env.Sim.ClearFaults()
