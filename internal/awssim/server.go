@@ -195,6 +195,19 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
+// Writes returns how many calls were made of operations that change state (all but
+// List*, Describe* and Get*), whatever their answer.
+func (s *Server) Writes() int {
+	n := 0
+	for op, c := range s.Calls() {
+		name := op[strings.Index(op, ":")+1:]
+		if !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "Get") {
+			n += c
+		}
+	}
+	return n
+}
+
 // Errors returns how many calls AWS answered with an error, by
 // "service:Operation:ErrorCode" (throttles and injected faults included).
 func (s *Server) Errors() map[string]int {

@@ -29,7 +29,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
-	"github.com/awsorg/awsorg-operator/internal/awssim"
 	"github.com/awsorg/awsorg-operator/internal/testenv"
 )
 
@@ -52,7 +51,7 @@ func TestImportBringsAnOrganizationUnderManagement(t *testing.T) {
 	sameFiles(t, dir, again)
 
 	st.startManager(t, "manager", "--resync-period", "5s")
-	before := writes(st.env.Sim)
+	before := st.env.Sim.Writes()
 	objs, err := testenv.Apply(ctx, st.env.Client, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +63,7 @@ func TestImportBringsAnOrganizationUnderManagement(t *testing.T) {
 		t.Fatalf("%v\nmanager log tail:\n%s", err, managerLog(st))
 	}
 	time.Sleep(6 * time.Second) // a resync
-	if n := writes(st.env.Sim) - before; n != 0 {
+	if n := st.env.Sim.Writes() - before; n != 0 {
 		t.Fatalf("%d AWS writes while observing an imported organization: %v", n, st.env.Sim.Calls())
 	}
 
@@ -83,7 +82,7 @@ func TestImportBringsAnOrganizationUnderManagement(t *testing.T) {
 		planned, _, _ := unstructured.NestedStringSlice(u.Object, "status", "plannedChanges")
 		return slices.Contains(planned, want) && condition(u, "Stalled", "ChangesPending")
 	})
-	if n := writes(st.env.Sim) - before; n != 0 {
+	if n := st.env.Sim.Writes() - before; n != 0 {
 		t.Fatalf("%d AWS writes for an edit in Observe", n)
 	}
 	org := organizations.NewFromConfig(st.env.AWS)
@@ -103,7 +102,7 @@ func TestImportBringsAnOrganizationUnderManagement(t *testing.T) {
 	if d := must(org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: &policyID})); aws.ToString(d.Policy.PolicySummary.Description) != "no one leaves" {
 		t.Fatalf("Manage did not apply the planned change: the description is %q", aws.ToString(d.Policy.PolicySummary.Description))
 	}
-	if n := writes(st.env.Sim) - before; n != 2 { // the description, and the owner tag of the adopted policy
+	if n := st.env.Sim.Writes() - before; n != 2 { // the description, and the owner tag of the adopted policy
 		t.Fatalf("%d AWS writes to apply one planned change, want 2 (it and the owner tag): %v", n, st.env.Sim.Calls())
 	}
 }
@@ -224,17 +223,6 @@ func sameFiles(t *testing.T, a, b string) {
 			t.Fatalf("a second import wrote %s differently:\n%s\n---\n%s", name, content, fb[name])
 		}
 	}
-}
-
-func writes(sim *awssim.Server) int {
-	n := 0
-	for op, c := range sim.Calls() {
-		name := op[strings.Index(op, ":")+1:]
-		if !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "Get") {
-			n += c
-		}
-	}
-	return n
 }
 
 func waitFor(t *testing.T, st *stack, u *unstructured.Unstructured, ok func(*unstructured.Unstructured) bool) {

@@ -5,7 +5,6 @@ package servicecontrolpolicy
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,12 +52,12 @@ func (k *Kind) lockout(ctx context.Context, p *v1alpha1.ServiceControlPolicy, tr
 		if othersAllow || (others == 0 && !stays) {
 			continue // AWS itself refuses to take the last SCP off a target
 		}
-		what := "detaching it from"
+		what := "Detaching it from SCP " + p.AWSName()
 		if stays {
-			what = "its new document, which allows nothing, on"
+			what = "Its new document, which allows nothing, on SCP " + p.AWSName()
 		}
 		return reconciler.Stalled(v1alpha1.ReasonWouldLockOut, "%s leaves %s with SCPs that allow nothing, locking out %d accounts: %s",
-			capitalize(what)+" SCP "+p.AWSName(), tree.Describe(id), len(tree.Under([]string{id})), lockoutFix)
+			what, tree.Describe(id), len(tree.Under([]string{id})), lockoutFix)
 	}
 	return nil
 }
@@ -92,11 +91,4 @@ func (k *Kind) others(ctx context.Context, target, self string) (int, bool, erro
 		}
 	}
 	return n, false, nil
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return fmt.Sprintf("%c%s", s[0]-'a'+'A', s[1:])
 }
