@@ -161,3 +161,37 @@ func awsParentOrEmpty(id string) string {
 	}
 	return aws.ToString(out.Parents[0].Id)
 }
+
+// CloseAccount done but its answer lost (a 500 after the work, as when the manager dies
+// right there): the object finds the account closing, waits for SUSPENDED, and asks
+// AWS to close it no more.
+func TestDecommissionAfterALostCloseAnswer(t *testing.T) {
+	ctx := context.Background()
+	a := newAccount(operatorNS, "decom-lost", "decom-lost@example.com", "")
+	a.Spec.DeletionPolicy = v1alpha1.AccountClose
+	create(t, a)
+	waitReady(t, a)
+	id := a.Status.ID
+	inject(t, awssim.Fault{Operation: "CloseAccount", Count: 1, Code: "InternalServerException", After: true})
+	closes := calls("organizations:CloseAccount")
+	if err := k8s.Delete(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() error {
+		if err := k8s.Get(ctx, keyOf(a), a); err == nil {
+			return fmt.Errorf("still there: %s %v", a.Status.State, a.Status.Conditions)
+		}
+		return nil
+	})
+	d, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Account.State != types.AccountStateSuspended {
+		t.Fatalf("account %s is %s after its object went, want SUSPENDED", id, d.Account.State)
+	}
+	// The lost one, and the SDK's retry of it, which AWS answers AccountAlreadyClosedException.
+	if n := calls("organizations:CloseAccount") - closes; n > 2 {
+		t.Fatalf("%d CloseAccount calls, want the one whose answer was lost and at most its retry", n)
+	}
+}
