@@ -152,6 +152,21 @@ func TestIdentityCenterConformance(t *testing.T) {
 	must(sso.ListApplications(ctx, &ssoadmin.ListApplicationsInput{InstanceArn: in}))
 	must(sso.ListApplicationProviders(ctx, &ssoadmin.ListApplicationProvidersInput{}))
 	must(sso.ListTrustedTokenIssuers(ctx, &ssoadmin.ListTrustedTokenIssuersInput{InstanceArn: in}))
+	app := aws.String("arn:aws:sso::111111111111:application/ssoins-1/apl-1")
+	fails(sso.DescribeApplication(ctx, &ssoadmin.DescribeApplicationInput{ApplicationArn: app}))
+	fails(sso.DescribeApplicationAssignment(ctx, &ssoadmin.DescribeApplicationAssignmentInput{ApplicationArn: app, PrincipalId: group.GroupId, PrincipalType: ssotypes.PrincipalTypeGroup}))
+	fails(sso.DescribeApplicationProvider(ctx, &ssoadmin.DescribeApplicationProviderInput{ApplicationProviderArn: aws.String("arn:aws:sso::aws:applicationProvider/custom")}))
+	fails(sso.DescribeInstanceAccessControlAttributeConfiguration(ctx, &ssoadmin.DescribeInstanceAccessControlAttributeConfigurationInput{InstanceArn: in}))
+	fails(sso.DescribeTrustedTokenIssuer(ctx, &ssoadmin.DescribeTrustedTokenIssuerInput{TrustedTokenIssuerArn: aws.String("arn:aws:sso::111111111111:trustedTokenIssuer/ssoins-1/tti-1")}))
+	fails(sso.GetApplicationAccessScope(ctx, &ssoadmin.GetApplicationAccessScopeInput{ApplicationArn: app, Scope: aws.String("sso:account:access")}))
+	fails(sso.GetApplicationAssignmentConfiguration(ctx, &ssoadmin.GetApplicationAssignmentConfigurationInput{ApplicationArn: app}))
+	fails(sso.GetApplicationAuthenticationMethod(ctx, &ssoadmin.GetApplicationAuthenticationMethodInput{ApplicationArn: app, AuthenticationMethodType: ssotypes.AuthenticationMethodTypeIam}))
+	fails(sso.GetApplicationGrant(ctx, &ssoadmin.GetApplicationGrantInput{ApplicationArn: app, GrantType: ssotypes.GrantTypeRefreshToken}))
+	fails(sso.ListApplicationAccessScopes(ctx, &ssoadmin.ListApplicationAccessScopesInput{ApplicationArn: app}))
+	fails(sso.ListApplicationAssignments(ctx, &ssoadmin.ListApplicationAssignmentsInput{ApplicationArn: app}))
+	fails(sso.ListApplicationAuthenticationMethods(ctx, &ssoadmin.ListApplicationAuthenticationMethodsInput{ApplicationArn: app}))
+	fails(sso.ListApplicationGrants(ctx, &ssoadmin.ListApplicationGrantsInput{ApplicationArn: app}))
+	must(sso.ListApplicationAssignmentsForPrincipal(ctx, &ssoadmin.ListApplicationAssignmentsForPrincipalInput{InstanceArn: in, PrincipalId: group.GroupId, PrincipalType: ssotypes.PrincipalTypeGroup}))
 	must(ids.ListGroupMemberships(ctx, &identitystore.ListGroupMembershipsInput{IdentityStoreId: inst.IdentityStoreId, GroupId: group.GroupId}))
 	must(ids.ListGroupMembershipsForMember(ctx, &identitystore.ListGroupMembershipsForMemberInput{IdentityStoreId: inst.IdentityStoreId,
 		MemberId: &idtypes.MemberIdMemberUserId{Value: aws.ToString(users.Users[0].UserId)}}))
@@ -211,6 +226,14 @@ func TestBudgetsConformance(t *testing.T) {
 		t.Fatalf("DescribeBudgetNotificationsForAccount: %+v", notes.BudgetNotificationsForAccount)
 	}
 	must(c.DescribeBudgetActionsForAccount(ctx, &budgets.DescribeBudgetActionsForAccountInput{AccountId: acct}))
+	must(c.DescribeBudgetActionsForBudget(ctx, &budgets.DescribeBudgetActionsForBudgetInput{AccountId: acct, BudgetName: b.BudgetName}))
+	fails(c.DescribeBudgetAction(ctx, &budgets.DescribeBudgetActionInput{AccountId: acct, BudgetName: b.BudgetName, ActionId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	fails(c.DescribeBudgetActionHistories(ctx, &budgets.DescribeBudgetActionHistoriesInput{AccountId: acct, BudgetName: b.BudgetName, ActionId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	perf := must(c.DescribeBudgetPerformanceHistory(ctx, &budgets.DescribeBudgetPerformanceHistoryInput{AccountId: acct, BudgetName: b.BudgetName}))
+	if h := perf.BudgetPerformanceHistory; h == nil || aws.ToString(h.BudgetName) != aws.ToString(b.BudgetName) || len(h.BudgetedAndActualAmountsList) != 1 ||
+		h.BudgetedAndActualAmountsList[0].BudgetedAmount == nil {
+		t.Fatalf("DescribeBudgetPerformanceHistory: %+v", perf.BudgetPerformanceHistory)
+	}
 	must(c.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: acct, BudgetName: b.BudgetName}))
 	checkExchanges(t, sim, rec, model.Budgets.TargetPrefix)
 }
@@ -262,5 +285,18 @@ func TestCloudTrailConformance(t *testing.T) {
 	must(c.ListChannels(ctx, &cloudtrail.ListChannelsInput{}))
 	must(c.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{}))
 	must(c.ListImports(ctx, &cloudtrail.ListImportsInput{}))
+	store := aws.String("arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/00000000-0000-0000-0000-000000000000")
+	fails(c.GetEventDataStore(ctx, &cloudtrail.GetEventDataStoreInput{EventDataStore: store}))
+	fails(c.ListQueries(ctx, &cloudtrail.ListQueriesInput{EventDataStore: store}))
+	fails(c.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	fails(c.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{EventDataStore: store, QueryId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	fails(c.GetChannel(ctx, &cloudtrail.GetChannelInput{Channel: aws.String("arn:aws:cloudtrail:us-east-1:111111111111:channel/00000000-0000-0000-0000-000000000000")}))
+	fails(c.GetDashboard(ctx, &cloudtrail.GetDashboardInput{DashboardId: aws.String("arn:aws:cloudtrail:us-east-1:111111111111:dashboard/none")}))
+	must(c.ListDashboards(ctx, &cloudtrail.ListDashboardsInput{}))
+	fails(c.GetImport(ctx, &cloudtrail.GetImportInput{ImportId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	must(c.ListImportFailures(ctx, &cloudtrail.ListImportFailuresInput{ImportId: aws.String("00000000-0000-0000-0000-000000000000")}))
+	fails(c.GetResourcePolicy(ctx, &cloudtrail.GetResourcePolicyInput{ResourceArn: arn}))
+	must(c.ListInsightsMetricData(ctx, &cloudtrail.ListInsightsMetricDataInput{EventSource: aws.String("iam.amazonaws.com"), EventName: aws.String("CreateUser"),
+		InsightType: cttypes.InsightTypeApiCallRateInsight}))
 	checkExchanges(t, sim, rec, model.CloudTrail.TargetPrefix)
 }

@@ -6,6 +6,7 @@ package awssim_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -324,6 +325,18 @@ func readScenario(t *testing.T, c *organizations.Client) {
 	}
 	if _, err := c.DescribeResourcePolicy(ctx, &organizations.DescribeResourcePolicyInput{}); err == nil {
 		t.Fatal("the organization has no resource policy")
+	}
+	var notFound *types.HandshakeNotFoundException
+	if _, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String("h-0123456789")}); !errors.As(err, &notFound) {
+		t.Fatalf("DescribeHandshake: want HandshakeNotFoundException, got %v", err)
+	}
+	var noEffective *types.EffectivePolicyNotFoundException
+	if _, err := c.DescribeEffectivePolicy(ctx, &organizations.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy}); !errors.As(err, &noEffective) {
+		t.Fatalf("DescribeEffectivePolicy of tag policies: want EffectivePolicyNotFoundException, got %v", err)
+	}
+	var invalid *types.InvalidInputException
+	if _, err := c.DescribeEffectivePolicy(ctx, &organizations.DescribeEffectivePolicyInput{PolicyType: "SERVICE_CONTROL_POLICY"}); !errors.As(err, &invalid) {
+		t.Fatalf("DescribeEffectivePolicy of SCPs: want InvalidInputException, got %v", err)
 	}
 }
 
