@@ -56,6 +56,7 @@ func main() {
 	flag.StringVar(&o.MetricsCertKey, "metrics-cert-key", o.MetricsCertKey, "file name of the metrics server's key in --metrics-cert-path")
 	flag.BoolVar(&o.EnableHTTP2, "enable-http2", false, "let the metrics server speak HTTP/2 (off by default: CVE-2023-44487, CVE-2023-39325)")
 	flag.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "address of the health probes (0 disables)")
+	flag.StringVar(&o.PprofAddr, "pprof-bind-address", "", "address of Go's profiling endpoints (/debug/pprof), e.g. localhost:6060 (empty disables)")
 	flag.BoolVar(&o.LeaderElection, "leader-elect", false, "elect a leader, so only one replica changes AWS")
 	flag.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a stopped leader keeps the lease before another replica takes over")
 	flag.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader tries to renew the lease before it steps down")

@@ -69,6 +69,8 @@ type Options struct {
 	RetryMin, RetryMax time.Duration
 	// MetricsAddr and ProbeAddr are the metrics and health endpoints ("0" disables).
 	MetricsAddr, ProbeAddr string
+	// PprofAddr serves Go's profiles (net/http/pprof) when set; empty or "0" disables.
+	PprofAddr string
 	// MetricsSecure serves metrics over HTTPS, for authenticated and authorized callers.
 	MetricsSecure bool
 	// MetricsCertPath is a folder with the metrics server's certificate (MetricsCertName)
@@ -131,6 +133,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		Scheme:                        Scheme(),
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        o.ProbeAddr,
+		PprofBindAddress:              o.PprofAddr,
 		LeaderElection:                o.LeaderElection,
 		LeaderElectionID:              o.LeaderElectionID,
 		LeaderElectionNamespace:       o.OperatorNamespace,

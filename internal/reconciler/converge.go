@@ -82,12 +82,21 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")
 }
 
-// publish puts the plan in status.
+// maxPlannedLines is how many changes status.plannedChanges lists; pendingChanges
+// counts them all. Twenty thousand assignments to make would otherwise put a
+// megabyte in status, near the API server's limit on an object, on every write.
+const maxPlannedLines = 100
+
+// publish puts the plan in status: its first lines, and how many more there are.
 func (r *Reconciler[T]) publish(st *v1alpha1.ResourceStatus, plan Plan) {
-	st.PlannedChanges = plan.Descriptions()
 	st.PendingChanges = len(plan)
-	if len(st.PlannedChanges) == 0 {
-		st.PlannedChanges = nil
+	st.PlannedChanges = nil
+	for i, c := range plan {
+		if i == maxPlannedLines-1 && len(plan) > maxPlannedLines {
+			st.PlannedChanges = append(st.PlannedChanges, fmt.Sprintf("and %d more", len(plan)-i))
+			break
+		}
+		st.PlannedChanges = append(st.PlannedChanges, c.Description)
 	}
 }
 
@@ -110,7 +119,7 @@ func (r *Reconciler[T]) settled(obj T, obs Observation) error {
 func (r *Reconciler[T]) stuck(obj T, apply Plan, previous string) error {
 	sig := apply.signature()
 	msg := fmt.Sprintf("AWS still differs from the spec after %d attempts to change it (%s); something outside the operator undoes the change, or AWS does not keep the value as given: check these fields, then change the spec to try again",
-		maxAttempts, strings.Join(apply.Descriptions(), "; "))
+		maxAttempts, firstLines(apply))
 	if c := meta.FindStatusCondition(obj.AWSStatus().Conditions, v1alpha1.ConditionStalled); c != nil &&
 		c.Reason == v1alpha1.ReasonNotConverging && c.Message == msg && c.ObservedGeneration == obj.GetGeneration() {
 		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
@@ -138,7 +147,7 @@ func (r *Reconciler[T]) stuck(obj T, apply Plan, previous string) error {
 		return Stalled(v1alpha1.ReasonNotConverging, "%s", msg)
 	}
 	return Wait(time.Duration(5<<a.count)*time.Second, v1alpha1.ReasonProgressing,
-		"AWS does not show the last changes yet (%s); trying again later", strings.Join(apply.Descriptions(), "; "))
+		"AWS does not show the last changes yet (%s); trying again later", firstLines(apply))
 }
 
 // appliedNow records that the changes with this signature were applied successfully.
@@ -181,6 +190,9 @@ func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, exi
 			continue
 		}
 		done = append(done, capitalize(c.Description))
+		if c.Repeatable {
+			continue
+		}
 		if err := s.save(ctx); err != nil {
 			failed = errors.Join(failed, err)
 			break
@@ -252,11 +264,16 @@ func isReady(obj Object) bool {
 
 // pending says how many changes are pending, and the first few.
 func pending(p Plan) string {
+	return fmt.Sprintf("%d changes pending: %s", len(p), firstLines(p))
+}
+
+// firstLines names the first five changes of a plan, and how many follow.
+func firstLines(p Plan) string {
 	lines := p.Descriptions()
 	if len(lines) > 5 {
 		lines = append(lines[:5], fmt.Sprintf("and %d more (see status.plannedChanges)", len(p)-5))
 	}
-	return fmt.Sprintf("%d changes pending: %s", len(p), strings.Join(lines, "; "))
+	return strings.Join(lines, "; ")
 }
 
 func capitalize(s string) string {

@@ -6,6 +6,7 @@ package reconciler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
@@ -215,5 +217,66 @@ func TestResyncsAreJitteredPerObject(t *testing.T) {
 	_ = c
 	if len(seen) < 10 {
 		t.Fatalf("only %d different resync periods in 20 reconciles", len(seen))
+	}
+}
+
+// manyKind plans n changes; each records a status field, as an id AWS returned.
+type manyKind struct {
+	fakeKind
+	n          int
+	repeatable bool
+	done       int
+}
+
+func (k *manyKind) Observe(_ context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
+	var plan reconciler.Plan
+	for i := k.done; i < k.n; i++ {
+		plan = append(plan, reconciler.Change{Description: fmt.Sprintf("assign account %04d", i), Repeatable: k.repeatable, Apply: func(context.Context) error {
+			k.done++
+			ou.Status.ID = fmt.Sprint("id-", i)
+			return nil
+		}})
+	}
+	return reconciler.Observation{Exists: true, Plan: plan}, nil
+}
+
+// status.plannedChanges lists the first changes of a long plan and how many more there
+// are, so a plan of thousands stays small in the API server; pendingChanges counts all.
+func TestALongPlanIsListedInPart(t *testing.T) {
+	r, c := newEngine(t, &manyKind{n: 250}, newOU("new"), v1alpha1.Observe)
+	got := reconcile(t, r, c)
+	lines := got.Status.PlannedChanges
+	if got.Status.PendingChanges != 250 || len(lines) != 100 || lines[0] != "assign account 0000" || lines[98] != "assign account 0098" || lines[99] != "and 151 more" {
+		t.Fatalf("want 100 lines ending with the count of the rest, and 250 pending: %d lines (%q … %q), %d pending",
+			len(lines), lines[0], lines[len(lines)-1], got.Status.PendingChanges)
+	}
+	stalled := condition(got, v1alpha1.ConditionStalled)
+	if stalled == nil || strings.Count(stalled.Message, "assign account") != 5 || !strings.Contains(stalled.Message, "and 245 more") {
+		t.Fatalf("the condition should name five changes and count the rest: %+v", stalled)
+	}
+}
+
+// The status a change sets is written at once, so no id AWS returned is lost; changes
+// that are harmless to repeat share the reconcile's one write.
+func TestRepeatableChangesShareOneStatusWrite(t *testing.T) {
+	for _, repeatable := range []bool{false, true} {
+		t.Run(fmt.Sprint("repeatable=", repeatable), func(t *testing.T) {
+			kind := &manyKind{n: 10, repeatable: repeatable}
+			r, c := newEngine(t, kind, newOU("new"), v1alpha1.Manage)
+			writes := 0
+			r.Client = interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+				SubResourcePatch: func(ctx context.Context, cl client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+					writes++
+					return cl.SubResource(sub).Patch(ctx, obj, patch, opts...)
+				}})
+			got := reconcile(t, r, c)
+			want := 11 // one a change, and the conditions
+			if repeatable {
+				want = 1
+			}
+			if kind.done != 10 || got.Status.ID != "id-9" || writes != want || condition(got, v1alpha1.ConditionReady).Status != metav1.ConditionTrue {
+				t.Fatalf("applied %d, status id %q, %d status writes (want %d), %+v", kind.done, got.Status.ID, writes, want, got.Status.Conditions)
+			}
+		})
 	}
 }

@@ -28,8 +28,13 @@ type Change struct {
 	// Always makes the engine apply the change even when an earlier change of the same
 	// plan failed, e.g. provisioning what was applied before the failure.
 	Always bool
+	// Repeatable marks a change that is harmless to make again (AWS treats a repeat as
+	// done), so the status it sets need not reach the API server before the next
+	// change: the engine writes it with the reconcile's status instead of at once.
+	// Thousands of assignment creations then cost a few status writes, not thousands.
+	Repeatable bool
 	// Apply makes the change. It may set status fields (ids AWS returned), which the
-	// engine writes to the API server at once.
+	// engine writes to the API server at once, unless the change is Repeatable.
 	Apply func(ctx context.Context) error
 }
 
@@ -59,8 +64,9 @@ func (p Plan) signature() string { return strings.Join(p.Descriptions(), "\n") }
 
 // with returns the plan with the changes of more that it does not describe already.
 func (p Plan) with(more Plan) Plan {
+	have := p.Descriptions()
 	for _, c := range more {
-		if !slices.Contains(p.Descriptions(), c.Description) {
+		if !slices.Contains(have, c.Description) {
 			p = append(p, c)
 		}
 	}

@@ -45,8 +45,17 @@ type Requests struct {
 	others   int // assignment creations in progress that are not ours
 	done     map[string]Result
 	queue    []string
-	reserved map[string]time.Time
-	polling  bool
+	// wants counts, by caller, the creations it asked for while none was free;
+	// granted holds the slots set aside for a caller that was woken to use them.
+	wants   map[string]int
+	granted map[string]grant
+	polling bool
+}
+
+// grant is slots set aside for a caller, until it uses them or they expire.
+type grant struct {
+	n  int
+	at time.Time
 }
 
 type request struct {
@@ -60,25 +69,34 @@ type Result struct{ Status, Reason string }
 // NewRequests follows the requests of one instance.
 func NewRequests(api API) *Requests {
 	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond,
-		inFlight: map[string]*request{}, done: map[string]Result{}, reserved: map[string]time.Time{}}
+		inFlight: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
 }
 
 // CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
 // creations are in progress; otherwise it queues key and returns ErrAssignBusy, with
-// the caller's place in the queue.
+// the caller's place in the queue. A caller in line is woken with as many slots as
+// are free, up to the creations it asked for, so that one reconcile makes many.
 func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmin.CreateAccountAssignmentInput) (string, int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.instance = aws.ToString(in.InstanceArn)
-	_, mine := r.reserved[key]
-	delete(r.reserved, key)
+	g, mine := r.granted[key]
+	if mine {
+		g.n--
+		r.granted[key] = g
+		if g.n <= 0 {
+			delete(r.granted, key)
+		}
+	}
 	if !mine && (r.busy() || len(r.queue) > 0) {
+		r.wants[key]++
 		return "", r.enqueue(key), ErrAssignBusy
 	}
 	out, err := r.api.CreateAccountAssignment(ctx, in)
 	if awsx.IsThrottled(err) && r.creating() > 0 { // AWS counts more in progress than we know of
 		r.others = max(r.others, r.limit-r.creating())
 		r.start()
+		r.wants[key]++
 		return "", r.enqueue(key), ErrAssignBusy
 	}
 	if err != nil {
@@ -136,14 +154,20 @@ func (r *Requests) creating() int {
 	return n
 }
 
-func (r *Requests) busy() bool {
-	for k, at := range r.reserved {
-		if time.Since(at) > 30*time.Second {
-			delete(r.reserved, k)
+// free is how many creations may start now, besides the slots granted.
+func (r *Requests) free() int {
+	n := r.limit - r.creating() - r.others
+	for k, g := range r.granted {
+		if time.Since(g.at) > 30*time.Second { // a caller that did not come back
+			delete(r.granted, k)
+			continue
 		}
+		n -= g.n
 	}
-	return r.creating()+r.others+len(r.reserved) >= r.limit
+	return n
 }
+
+func (r *Requests) busy() bool { return r.free() <= 0 }
 
 func (r *Requests) enqueue(key string) int {
 	for i, k := range r.queue {
@@ -238,9 +262,12 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 		}
 	}
 	r.mu.Lock()
-	for !r.busy() && len(r.queue) > 0 {
+	for free := r.free(); free > 0 && len(r.queue) > 0; {
 		key := r.queue[0]
-		r.queue, r.reserved[key] = r.queue[1:], time.Now()
+		n := min(free, max(r.wants[key], 1))
+		r.queue, r.granted[key] = r.queue[1:], grant{n: n, at: time.Now()}
+		delete(r.wants, key)
+		free -= n
 		wake = append(wake, key)
 	}
 	r.mu.Unlock()

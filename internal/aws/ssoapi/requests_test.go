@@ -94,3 +94,86 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 		t.Fatalf("followed with %d describes and %d lists", calls["sso-admin:DescribeAccountAssignmentCreationStatus"], calls["sso-admin:ListAccountAssignmentCreationStatus"])
 	}
 }
+
+// A caller in line is woken with as many free slots as it asked for creations, so
+// one reconcile makes many; the next in line gets the slots left.
+func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay, cfg.SSODelay = 0, 100*time.Millisecond
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
+	org, sso := organizations.NewFromConfig(awsCfg), ssoadmin.NewFromConfig(awsCfg)
+	ctx := context.Background()
+	dir := ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
+	instance, _, err := dir.Instance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := dir.PrincipalID(ctx, "GROUP", "Platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String("Grants")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accounts []*string
+	for i := range 20 {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("g%d@example.com", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts = append(accounts, st.CreateAccountStatus.AccountId)
+	}
+	r := dir.Requests
+	r.Poll = time.Second // the first look finds all ten ended
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	next := 0
+	assign := func(key string) error {
+		_, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[next%len(accounts)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		if err == nil {
+			next++
+		}
+		return err
+	}
+	for range 10 {
+		if err := assign("first"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a wants 6 creations and b 7 while all ten slots are taken.
+	for key, n := range map[string]int{"a": 6, "b": 7} {
+		for range n {
+			if err := assign(key); !errors.Is(err, ssoapi.ErrAssignBusy) {
+				t.Fatalf("%s: want ErrAssignBusy, got %v", key, err)
+			}
+		}
+	}
+	made := map[string]int{}
+	for len(made) < 2 {
+		select {
+		case key := <-woken:
+			if key == "first" {
+				continue
+			}
+			for assign(key) == nil {
+				made[key]++
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("woken callers made %v", made)
+		}
+	}
+	// The ten slots freed at once: the first in line makes all it asked for, the
+	// second the rest, and neither one more than the ten allow.
+	if made["a"]+made["b"] != 10 || (made["a"] != 6 && made["b"] != 7) {
+		t.Fatalf("woken callers made %v creations, want 10 between them, one caller's all", made)
+	}
+}

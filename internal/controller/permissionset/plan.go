@@ -163,16 +163,17 @@ func (p *planner) attributes(want, have *state) bool {
 
 // assignments plans the deletions of assignments the spec dropped, then the creations.
 func (p *planner) assignments(want, have *state) {
+	wanted, had := setOf(want.assignments), setOf(have.assignments)
 	for _, a := range have.assignments {
-		if !slices.Contains(want.assignments, a) {
+		if !wanted[a] {
 			p.plan = append(p.plan, reconciler.Change{Removal: true,
 				Description: fmt.Sprintf("delete assignment of %s to account %s with %s", principalName(want, a), a.Account, p.ps.AWSName()),
 				Apply:       func(ctx context.Context) error { return p.k.deleteAssignment(ctx, p.ps, p.instance, a) }})
 		}
 	}
 	for _, a := range want.assignments {
-		if !slices.Contains(have.assignments, a) {
-			p.plan = append(p.plan, reconciler.Change{
+		if !had[a] { // made again, an assignment is done at once, so its status can wait
+			p.plan = append(p.plan, reconciler.Change{Repeatable: true,
 				Description: fmt.Sprintf("assign %s to account %s with %s", principalName(want, a), a.Account, p.ps.AWSName()),
 				Apply:       func(ctx context.Context) error { return p.k.createAssignment(ctx, p.ps, p.instance, a) }})
 		}

@@ -4,8 +4,8 @@
 package permissionset
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -217,13 +217,20 @@ func sorted(in []string) []string {
 	return slices.Compact(out)
 }
 
-func sortedKeys[K comparable](m map[K]bool) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// sortedKeys returns the assignments of a set, by account, then principal.
+func sortedKeys(m map[assignmentKey]bool) []assignmentKey {
+	return slices.SortedFunc(maps.Keys(m), func(a, b assignmentKey) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.PrincipalType, b.PrincipalType), cmp.Compare(a.PrincipalID, b.PrincipalID))
+	})
+}
+
+// setOf returns the assignments as a set.
+func setOf(list []assignmentKey) map[assignmentKey]bool {
+	set := make(map[assignmentKey]bool, len(list))
+	for _, a := range list {
+		set[a] = true
 	}
-	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
-	return out
+	return set
 }
 
 func compactRefs(refs []v1alpha1.ResolvedRef) []v1alpha1.ResolvedRef {
@@ -241,7 +248,7 @@ func compactRefs(refs []v1alpha1.ResolvedRef) []v1alpha1.ResolvedRef {
 func without(all, drop []string) []string {
 	var out []string
 	for _, a := range all {
-		if !slices.Contains(drop, a) {
+		if _, found := slices.BinarySearch(drop, a); !found {
 			out = append(out, a)
 		}
 	}
