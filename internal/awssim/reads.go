@@ -135,7 +135,9 @@ func (s *Server) registerFeatureReads() {
 
 	sso := &model.SSOAdmin
 	sreg := func(errs ...string) []string { return append(append([]string{}, ssoCommon...), errs...) }
-	missing := func(what string) *Error { return ssoErr("ResourceNotFoundException", "The %s you asked for does not exist.", what) }
+	missing := func(what string) *Error {
+		return ssoErr("ResourceNotFoundException", "The %s you asked for does not exist.", what)
+	}
 	for _, op := range []string{"DescribeApplication", "DescribeApplicationAssignment", "GetApplicationAccessScope", "GetApplicationAssignmentConfiguration",
 		"GetApplicationAuthenticationMethod", "GetApplicationGrant", "ListApplicationAccessScopes", "ListApplicationAssignments",
 		"ListApplicationAuthenticationMethods", "ListApplicationGrants"} {
