@@ -40,8 +40,8 @@ type Kind struct {
 	*common.Env
 	SSO *ssoapi.Directory
 
-	// Period is the resync period; a read of attributes and policies is reused for
-	// half of it.
+	// Period is the resync period; a read of attributes and policies is reused until
+	// the next resync.
 	Period time.Duration
 
 	mu    sync.Mutex

@@ -20,8 +20,8 @@ import (
 type setRef struct{ instance, arn *string }
 
 // read returns the state AWS holds for a permission set that exists. Its attributes,
-// policies and the accounts where it is stale are read once a half resync at most
-// (the reconciles between, woken by requests that ended, use that read); the
+// policies and the accounts where it is stale are read once a resync (the reconciles
+// between, woken by requests that ended, use that read: awsx.FreshFor); the
 // assignments of the spec's principals come from the shared read model; the accounts
 // it is provisioned in, every assignment in a few of them, and its tags are read on a
 // full check (about every tenth resync, and whenever the spec changed).
@@ -76,12 +76,12 @@ func (k *Kind) remember(arn string, set *ssotypes.PermissionSet, s *state) {
 	k.memos[arn] = memo{at: time.Now(), set: set, s: *s}
 }
 
-// recall returns a read of the last half resync, unless a full check is due.
+// recall returns a read of this resync, unless a full check is due.
 func (k *Kind) recall(arn string, full bool) (*state, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	m, ok := k.memos[arn]
-	if !ok || full || time.Since(m.at) > k.Period/2 {
+	if !ok || full || time.Since(m.at) > awsx.FreshFor(k.Period) {
 		return nil, false
 	}
 	s := m.s
@@ -92,7 +92,7 @@ func (k *Kind) recall(arn string, full bool) (*state, bool) {
 func (k *Kind) recalled(arn string, full bool) *ssotypes.PermissionSet {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if m, ok := k.memos[arn]; ok && !full && time.Since(m.at) <= k.Period/2 {
+	if m, ok := k.memos[arn]; ok && !full && time.Since(m.at) <= awsx.FreshFor(k.Period) {
 		return m.set
 	}
 	return nil

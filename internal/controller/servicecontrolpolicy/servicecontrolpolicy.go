@@ -26,7 +26,12 @@ import (
 )
 
 // Kind is the ServiceControlPolicy controller's mapping to AWS.
-type Kind struct{ *common.Env }
+type Kind struct {
+	*common.Env
+	// attachedTo holds recent reads of each policy's targets, by policy id: the reconciles
+	// between two resyncs (woken by OUs and accounts that changed) reuse them.
+	attachedTo awsx.Memo[string, []string]
+}
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconciler.Options) error {
@@ -45,7 +50,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 			return out
 		}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.ServiceControlPolicy]{Name: "servicecontrolpolicy", Kind: &Kind{env},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.ServiceControlPolicy]{Name: "servicecontrolpolicy", Kind: &Kind{Env: env, attachedTo: awsx.Memo[string, []string]{Fresh: awsx.FreshFor(opts.ResyncPeriod)}},
 		New: func() *v1alpha1.ServiceControlPolicy { return &v1alpha1.ServiceControlPolicy{} },
 		Dependencies: []reconciler.Dependency{common.OnOU("spec.targetRefs.ou", refs("OrganizationalUnit")),
 			common.OnAccount("spec.targetRefs.account", refs("Account"))}}, opts)
@@ -97,7 +102,7 @@ func (k *Kind) Observe(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (r
 		plan = append(plan, k.attachments(p, tree, nil, want.ids)...)
 		return reconciler.Observation{Plan: plan, Waiting: want.waiting}, nil
 	}
-	have, err := k.attached(ctx, found.id)
+	have, err := k.attached(ctx, found.id, reconciler.FullCheck(ctx))
 	if awsx.IsNotFound(err) && !found.read { // deleted outside the operator: look again, in full
 		return k.Observe(reconciler.WithFullCheck(ctx, true), p)
 	}
@@ -183,7 +188,7 @@ func (k *Kind) Delete(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (re
 	if found == nil || !common.Owns(p, found.id, found.tags[common.OwnerTag]) {
 		return nil, nil
 	}
-	have, err := k.attached(ctx, found.id)
+	have, err := k.attached(ctx, found.id, true)
 	if awsx.IsNotFound(err) {
 		return nil, nil
 	}

@@ -113,8 +113,10 @@ func (k *Kind) attachments(p *v1alpha1.ServiceControlPolicy, tree *orgapi.Tree, 
 			plan.Add(fmt.Sprintf("attach %s to %s", what, tree.Describe(id)), func(ctx context.Context) error {
 				_, err := k.OrgAPI.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: &p.Status.ID, TargetId: aws.String(id)})
 				if err != nil && !awsx.IsAlreadyExists(err) {
+					k.forgetTargets(p.Status.ID)
 					return common.Fail(fmt.Sprintf("attach policy %s to %s", p.Status.ID, id), err)
 				}
+				k.attachedTo.Update(p.Status.ID, func(t []string) []string { return sortedSet(append(slices.Clone(t), id)) })
 				return nil
 			})
 		}
@@ -132,13 +134,40 @@ func (k *Kind) attachments(p *v1alpha1.ServiceControlPolicy, tree *orgapi.Tree, 
 func (k *Kind) detach(ctx context.Context, policyID, target string) error {
 	_, err := k.OrgAPI.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: &policyID, TargetId: &target})
 	if err != nil && !awsx.IsNotFound(err) {
+		k.forgetTargets(policyID)
 		return common.Fail(fmt.Sprintf("detach policy %s from %s", policyID, target), err)
 	}
+	k.attachedTo.Update(policyID, func(t []string) []string {
+		return slices.DeleteFunc(slices.Clone(t), func(x string) bool { return x == target })
+	})
 	return nil
 }
 
-// attached lists the policy's targets.
-func (k *Kind) attached(ctx context.Context, id string) ([]string, error) {
+func (k *Kind) forgetTargets(policyID string) {
+	k.attachedTo.Forget(func(id string, _ []string) bool { return id == policyID })
+}
+
+func sortedSet(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// attached lists the policy's targets: a read of this resync, unless fresh is asked
+// for (a full check, a deletion).
+func (k *Kind) attached(ctx context.Context, id string, fresh bool) ([]string, error) {
+	if t, ok := k.attachedTo.Get(id); ok && !fresh {
+		return t, nil
+	}
+	t, err := k.listTargets(ctx, id)
+	if err != nil {
+		k.forgetTargets(id)
+		return nil, err
+	}
+	k.attachedTo.Put(id, t)
+	return t, nil
+}
+
+func (k *Kind) listTargets(ctx context.Context, id string) ([]string, error) {
 	var out []string
 	pages := organizations.NewListTargetsForPolicyPaginator(k.OrgAPI, &organizations.ListTargetsForPolicyInput{PolicyId: &id})
 	for pages.HasMorePages() {
