@@ -177,3 +177,30 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 		t.Fatalf("woken callers made %v creations, want 10 between them, one caller's all", made)
 	}
 }
+
+// A principal the identity store has no name for is named by its id, and not asked
+// for again on every round.
+func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
+	sim := awssim.New(awssim.DefaultConfig())
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
+	dir := ssoapi.NewDirectory(ssoadmin.NewFromConfig(awsCfg), identitystore.NewFromConfig(awsCfg))
+	ctx := context.Background()
+	const gone = "90000000-0000-0000-0000-000000000000"
+	for range 3 {
+		if got := dir.PrincipalName(ctx, "GROUP", gone); got != gone {
+			t.Fatalf("an unknown group is named %q, want its id", got)
+		}
+	}
+	if n := sim.Calls()["identitystore:DescribeGroup"]; n != 1 {
+		t.Fatalf("DescribeGroup called %d times for a group that does not exist, want 1", n)
+	}
+	id, err := dir.PrincipalID(ctx, "GROUP", "Platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dir.PrincipalName(ctx, "GROUP", id); got != "Platform" {
+		t.Fatalf("a known group is named %q", got)
+	}
+}

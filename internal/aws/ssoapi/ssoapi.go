@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
 	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 )
 
 // API is the part of the sso-admin client the operator uses.
@@ -83,7 +85,14 @@ type Directory struct {
 	instanceArn string
 	storeID     string
 	principals  map[string]string // "GROUP/name" -> id
+	// nameless are the principals the identity store has no name for ("GROUP/id"),
+	// and when it said so: they are not asked for again for a while.
+	nameless map[string]time.Time
 }
+
+// namelessFor is how long a principal the identity store does not know keeps its id
+// for a name before it is looked up again.
+const namelessFor = 10 * time.Minute
 
 // NewDirectory returns a directory over the two clients.
 func NewDirectory(api API, ids Identities) *Directory {
@@ -122,21 +131,36 @@ func (d *Directory) PrincipalName(ctx context.Context, principalType, id string)
 			return strings.TrimPrefix(key, principalType+"/")
 		}
 	}
+	if at, ok := d.nameless[principalType+"/"+id]; ok && time.Since(at) < namelessFor {
+		d.mu.Unlock()
+		return id
+	}
 	d.mu.Unlock()
 	var name string
 	if principalType == "USER" {
-		if out, err := d.Identities.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id}); err == nil {
+		var out *identitystore.DescribeUserOutput
+		if out, err = d.Identities.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id}); err == nil {
 			name = aws.ToString(out.UserName)
 		}
-	} else if out, err := d.Identities.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: &store, GroupId: &id}); err == nil {
-		name = aws.ToString(out.DisplayName)
-	}
-	if name == "" {
-		return id
+	} else {
+		var out *identitystore.DescribeGroupOutput
+		if out, err = d.Identities.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: &store, GroupId: &id}); err == nil {
+			name = aws.ToString(out.DisplayName)
+		}
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case awsx.IsNotFound(err):
+		if d.nameless == nil {
+			d.nameless = map[string]time.Time{}
+		}
+		d.nameless[principalType+"/"+id] = time.Now()
+		return id
+	case name == "": // a transient error: the next round asks again
+		return id
+	}
 	d.principals[principalType+"/"+name] = id
-	d.mu.Unlock()
 	return name
 }
 
