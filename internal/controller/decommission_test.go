@@ -195,3 +195,60 @@ func TestDecommissionAfterALostCloseAnswer(t *testing.T) {
 		t.Fatalf("%d CloseAccount calls, want the one whose answer was lost and at most its retry", n)
 	}
 }
+
+// The move to the quarantine OU fails (a 500 before AWS moved it, then a 500 after it
+// did, as when the manager dies right there): the account is closed only once it is in
+// quarantine, and closed once.
+func TestDecommissionThroughAFailedQuarantineMove(t *testing.T) {
+	ctx := context.Background()
+	q := &v1alpha1.OrganizationalUnit{}
+	if err := k8s.Get(ctx, client.ObjectKey{Name: quarantineOU}, q); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, q)
+	a := newAccount(operatorNS, "decom-move", "decom-move@example.com", "")
+	a.Spec.DeletionPolicy = v1alpha1.AccountClose
+	create(t, a)
+	waitReady(t, a)
+	id := a.Status.ID
+	inject(t, awssim.Fault{Operation: "MoveAccount", Count: 1, Code: "InternalServerException"})
+	inject(t, awssim.Fault{Operation: "MoveAccount", Count: 1, Code: "InternalServerException", After: true})
+	closes, failed := calls("organizations:CloseAccount"), env.Sim.Errors()["organizations:MoveAccount:InternalServerException"]
+	if err := k8s.Delete(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	// Until AWS holds it in quarantine, it is not closing.
+	var closedOutside string
+	eventually(t, func() error {
+		d, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
+		if err == nil && d.Account.State != types.AccountStateActive && closedOutside == "" {
+			if p := awsParentOrEmpty(id); p != q.Status.ID {
+				closedOutside = p
+			}
+		}
+		if err := k8s.Get(ctx, keyOf(a), a); err == nil {
+			return fmt.Errorf("still there: %s %v", a.Status.State, a.Status.Conditions)
+		}
+		return nil
+	})
+	env.Sim.ClearFaults()
+	if n := env.Sim.Errors()["organizations:MoveAccount:InternalServerException"] - failed; n != 2 {
+		t.Fatalf("%d moves failed, want the 2 injected", n)
+	}
+	if closedOutside != "" {
+		t.Fatalf("the account began closing in %s, outside the quarantine OU %s", closedOutside, q.Status.ID)
+	}
+	if p := awsParentOrEmpty(id); p != q.Status.ID {
+		t.Fatalf("the closed account is in %s, want the quarantine OU %s", p, q.Status.ID)
+	}
+	d, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Account.State != types.AccountStateSuspended {
+		t.Fatalf("account %s is %s after its object went, want SUSPENDED", id, d.Account.State)
+	}
+	if n := calls("organizations:CloseAccount") - closes; n != 1 {
+		t.Fatalf("%d CloseAccount calls, want 1", n)
+	}
+}

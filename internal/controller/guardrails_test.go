@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
 	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 )
 
@@ -170,4 +171,47 @@ func fullAWSAccess(t *testing.T) string {
 	}
 	t.Fatal("no FullAWSAccess")
 	return ""
+}
+
+// The lockout check cannot read a target's other SCPs (AWS fails past the SDK's
+// retries): the detach waits and is never made unchecked; once AWS answers, it is
+// refused as the lockout it is (the OU's other SCP allows nothing).
+func TestLockoutCheckFailsClosed(t *testing.T) {
+	ctx := context.Background()
+	ou := newOU("lockout-fault", "Lockout Fault", "")
+	ou.Spec.DeletionPolicy = v1alpha1.DeletionPolicyDelete
+	create(t, ou)
+	waitReady(t, ou)
+	a := newAccount(operatorNS, "lockout-fault-a", "lockout-fault-a@example.com", "lockout-fault")
+	create(t, a)
+	waitReady(t, a)
+	allow := newSCP("lockout-fault-allow", "LockoutFaultAllow", allowAll, v1alpha1.PolicyTargetRef{Kind: "OrganizationalUnit", Name: "lockout-fault"})
+	s3 := newSCP("lockout-fault-deny-s3", "LockoutFaultDenyS3", denyS3, v1alpha1.PolicyTargetRef{Kind: "OrganizationalUnit", Name: "lockout-fault"})
+	for _, p := range []*v1alpha1.ServiceControlPolicy{allow, s3} {
+		create(t, p)
+		waitReady(t, p)
+	}
+	full := fullAWSAccess(t)
+	if _, err := org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: &full, TargetId: &ou.Status.ID}); err != nil {
+		t.Fatal(err)
+	}
+	detaches, failed := calls("organizations:DetachPolicy"), env.Sim.Errors()["organizations:ListPoliciesForTarget:ServiceException"]
+	inject(t, awssim.Fault{Operation: "ListPoliciesForTarget", Count: 6, Code: "ServiceException"})
+	update(t, allow, func(x *v1alpha1.ServiceControlPolicy) { x.Spec.TargetRefs = nil })
+	waitCondition(t, allow, v1alpha1.ConditionStalled, v1alpha1.ReasonWouldLockOut, "Detaching it from SCP LockoutFaultAllow leaves OU Lockout Fault")
+	if n := env.Sim.Errors()["organizations:ListPoliciesForTarget:ServiceException"] - failed; n != 6 {
+		t.Fatalf("%d reads of the target's SCPs failed, want the 6 injected", n)
+	}
+	if calls("organizations:DetachPolicy") != detaches || !slices.Contains(awsTargets(t, allow.Status.ID), ou.Status.ID) {
+		t.Fatal("the SCP was detached although its lockout check could not run")
+	}
+	if _, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: &full, TargetId: &ou.Status.ID}); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, allow)
+	deleteAndWait(t, allow)
+	deleteAndWait(t, s3)
+	deleteAndWait(t, a)
+	moveToRoot(t, a.Status.ID)
+	deleteAndWait(t, ou)
 }
