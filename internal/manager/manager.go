@@ -21,6 +21,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -130,9 +131,11 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		return nil, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        Scheme(),
-		Metrics:                       metricsOpts,
-		HealthProbeBindAddress:        o.ProbeAddr,
+		Scheme:                 Scheme(),
+		Metrics:                metricsOpts,
+		HealthProbeBindAddress: o.ProbeAddr,
+		// The operator never reads managedFields: the cache keeps objects without them.
+		Cache:                         cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 		PprofBindAddress:              o.PprofAddr,
 		LeaderElection:                o.LeaderElection,
 		LeaderElectionID:              o.LeaderElectionID,

@@ -160,7 +160,7 @@ func BenchmarkThousandAccounts(b *testing.B) {
 		took.Seconds(), accountBound, 1.2*accountBound, nAccounts*nSets, ssoBound)
 	fmt.Printf("  AWS calls to converge   %6d     rejected CreateAccount %d (%s)\n", total(converge), rejectedCreates(st), top(converge, 10))
 	fmt.Printf("  at rest, 3 resyncs      %6d     writes %d, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
-	fmt.Printf("                                   with the full check every tenth resync (a tag read per object): about %.3f\n", perObject+0.1)
+	fmt.Printf("                                   (the first resyncs after convergence hold the full check that follows every object's last change: tags and assignment sweeps)\n")
 	fmt.Printf("  peak RSS                %6.1f MiB\n", float64(st.peak)/1024)
 	fmt.Printf("  account creations       %s\n", creationTimeline(st.env.Sim, t0))
 
