@@ -82,8 +82,20 @@ func TestMetricsNeedAnAuthorizedToken(t *testing.T) {
 	if code, body := get(""); code != http.StatusUnauthorized && code != http.StatusForbidden {
 		t.Fatalf("metrics without a token: %d %s", code, tail(body, 300))
 	}
-	if code, body := get("not-a-token"); code == http.StatusOK {
-		t.Fatalf("metrics with a bad token: %d %s", code, tail(body, 300))
+	if code, body := get("not-a-token"); code != http.StatusUnauthorized {
+		t.Fatalf("metrics with a bad token: %d %s, want 401", code, tail(body, 300))
+	}
+	// A valid token of an account the metrics-reader role is not bound to.
+	other := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "awsorg-system", Name: "not-prometheus"}}
+	if err := c.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	otherTok, err := kube.CoreV1().ServiceAccounts("awsorg-system").CreateToken(ctx, "not-prometheus", &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(otherTok.Status.Token); code != http.StatusForbidden {
+		t.Fatalf("metrics with the token of an account not allowed to read them: %d %s, want 403", code, tail(body, 300))
 	}
 }
 

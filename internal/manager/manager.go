@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
@@ -198,9 +197,9 @@ func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients 
 	return nil
 }
 
-// metricsOptions serves metrics over HTTPS behind controller-runtime's authentication
-// and authorization filter (a bearer token allowed to get /metrics), as kubebuilder's
-// scaffold does, or over plain HTTP when MetricsSecure is off.
+// metricsOptions serves metrics over HTTPS to a bearer token allowed to get /metrics
+// (metricsAuth), as kubebuilder's scaffold does, or over plain HTTP when MetricsSecure
+// is off.
 func metricsOptions(o Options) (metricsserver.Options, *certwatcher.CertWatcher, error) {
 	m := metricsserver.Options{BindAddress: o.MetricsAddr, SecureServing: o.MetricsSecure}
 	if !o.EnableHTTP2 {
@@ -209,7 +208,7 @@ func metricsOptions(o Options) (metricsserver.Options, *certwatcher.CertWatcher,
 	if !o.MetricsSecure {
 		return m, nil, nil
 	}
-	m.FilterProvider = filters.WithAuthenticationAndAuthorization
+	m.FilterProvider = metricsAuth
 	if o.MetricsCertPath == "" {
 		return m, nil, nil
 	}
