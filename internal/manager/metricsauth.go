@@ -37,7 +37,11 @@ func metricsAuth(cfg *rest.Config, httpClient *http.Client) (metricsserver.Filte
 	if err != nil {
 		return nil, err
 	}
-	rv := &reviewer{tokens: authn.TokenReviews(), access: authz.SubjectAccessReviews(), verdicts: map[[sha256.Size]byte]verdict{}}
+	return reviewFilter(&reviewer{tokens: authn.TokenReviews(), access: authz.SubjectAccessReviews()}), nil
+}
+
+// reviewFilter serves the requests that rv allows.
+func reviewFilter(rv *reviewer) metricsserver.Filter {
 	return func(log logr.Logger, next http.Handler) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
@@ -57,7 +61,7 @@ func metricsAuth(cfg *rest.Config, httpClient *http.Client) (metricsserver.Filte
 			}
 			next.ServeHTTP(w, req)
 		}), nil
-	}, nil
+	}
 }
 
 // verb is the request's verb for a non-resource URL, as the API server names it.
@@ -102,6 +106,9 @@ func (r *reviewer) review(ctx context.Context, token, path, verb string) (int, e
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.verdicts == nil {
+		r.verdicts = map[[sha256.Size]byte]verdict{}
+	}
 	if len(r.verdicts) > 1000 { // many tokens: forget the ones that ended
 		for k, v := range r.verdicts {
 			if time.Now().After(v.until) {
