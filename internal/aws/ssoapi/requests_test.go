@@ -22,18 +22,23 @@ import (
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
 
-// Ten assignment creations at once at most; the rest wait in line and are woken in
-// turn; requests in progress are followed with one list call per kind a round.
-func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
+// newSSO starts the simulator with Identity Center's requests taking delay.
+func newSSO(t *testing.T, delay time.Duration) (*awssim.Server, *organizations.Client, *ssoadmin.Client, *ssoapi.Directory) {
+	t.Helper()
 	cfg := awssim.DefaultConfig()
-	cfg.CreateAccountDelay, cfg.SSODelay = 0, 300*time.Millisecond
+	cfg.CreateAccountDelay, cfg.SSODelay = 0, delay
 	sim := awssim.New(cfg)
 	srv := httptest.NewServer(sim)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	org, sso := organizations.NewFromConfig(awsCfg), ssoadmin.NewFromConfig(awsCfg)
+	sso := ssoadmin.NewFromConfig(awsCfg)
+	return sim, organizations.NewFromConfig(awsCfg), sso, ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
+}
+
+// setup returns the instance, the Platform group and a new permission set.
+func setup(t *testing.T, dir *ssoapi.Directory, sso *ssoadmin.Client, name string) (string, string, *ssoadmin.CreatePermissionSetOutput) {
+	t.Helper()
 	ctx := context.Background()
-	dir := ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
 	instance, _, err := dir.Instance(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -42,10 +47,19 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String("Bulk")})
+	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return instance, group, ps
+}
+
+// Ten assignment creations at once at most; the rest wait in line and are woken in
+// turn; requests in progress are followed with one list call per kind a round.
+func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
+	sim, org, sso, dir := newSSO(t, 300*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Bulk")
 	r := dir.Requests
 	r.Poll = 50 * time.Millisecond
 	woken := make(chan string, 100)
@@ -98,27 +112,9 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 // A caller in line is woken with as many free slots as it asked for creations, so
 // one reconcile makes many; the next in line gets the slots left.
 func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
-	cfg := awssim.DefaultConfig()
-	cfg.CreateAccountDelay, cfg.SSODelay = 0, 100*time.Millisecond
-	sim := awssim.New(cfg)
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	org, sso := organizations.NewFromConfig(awsCfg), ssoadmin.NewFromConfig(awsCfg)
+	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
 	ctx := context.Background()
-	dir := ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
-	instance, _, err := dir.Instance(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	group, err := dir.PrincipalID(ctx, "GROUP", "Platform")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := sso.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: &instance, Name: aws.String("Grants")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	instance, group, ps := setup(t, dir, sso, "Grants")
 	var accounts []*string
 	for i := range 20 {
 		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("g%d@example.com", i))})
@@ -181,11 +177,7 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 // A principal the identity store has no name for is named by its id, and not asked
 // for again on every round.
 func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
-	sim := awssim.New(awssim.DefaultConfig())
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	dir := ssoapi.NewDirectory(ssoadmin.NewFromConfig(awsCfg), identitystore.NewFromConfig(awsCfg))
+	sim, _, _, dir := newSSO(t, time.Second)
 	ctx := context.Background()
 	const gone = "90000000-0000-0000-0000-000000000000"
 	for range 3 {

@@ -40,13 +40,9 @@ type Kind struct {
 	*common.Env
 	SSO *ssoapi.Directory
 
-	// Period is the resync period; a read of attributes and policies is reused until
-	// the next resync.
-	Period time.Duration
-
 	mu    sync.Mutex
-	turn  map[string]int  // by permission set: where the next sweep of accounts starts
-	memos map[string]memo // by permission set: the last read of attributes and policies
+	turn  map[string]int          // by permission set: where the next sweep of accounts starts
+	memos awsx.Memo[string, memo] // by ARN: the last read of attributes and policies
 }
 
 // Setup registers the controller.
@@ -56,7 +52,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.D
 	dir.Requests.Wake = func(name string) {
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: name}}}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir, Period: opts.ResyncPeriod},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir, memos: awsx.Memo[string, memo]{Fresh: awsx.FreshFor(opts.ResyncPeriod)}},
 		Watches: []func(*ctrl.Builder) *ctrl.Builder{func(b *ctrl.Builder) *ctrl.Builder {
 			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
 		}},

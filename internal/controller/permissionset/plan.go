@@ -39,7 +39,7 @@ func (p *planner) refs() (*string, *string) { return &p.instance, &p.ps.Status.A
 func (p *planner) call(removal bool, desc, action string, f func(ctx context.Context, in, arn *string) error) {
 	p.plan = append(p.plan, reconciler.Change{Description: desc, Removal: removal, Apply: func(ctx context.Context) error {
 		in, arn := p.refs()
-		p.k.forget(p.ps.Name) // what was read of it is out of date
+		p.k.forget(p.ps.Status.ARN) // what was read of it is out of date
 		if err := f(ctx, in, arn); err != nil {
 			return common.Fail(action+" of "+p.name(), err)
 		}

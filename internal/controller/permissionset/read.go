@@ -6,7 +6,6 @@ package permissionset
 import (
 	"context"
 	"sort"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -62,26 +61,18 @@ func (k *Kind) light(ctx context.Context, instance string, f *found) (*state, er
 
 // memo is a recent read of a permission set's attributes and policies.
 type memo struct {
-	at  time.Time
 	set *ssotypes.PermissionSet
 	s   state
 }
 
 func (k *Kind) remember(arn string, set *ssotypes.PermissionSet, s *state) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.memos == nil {
-		k.memos = map[string]memo{}
-	}
-	k.memos[arn] = memo{at: time.Now(), set: set, s: *s}
+	k.memos.Put(arn, memo{set: set, s: *s})
 }
 
 // recall returns a read of this resync, unless a full check is due.
 func (k *Kind) recall(arn string, full bool) (*state, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	m, ok := k.memos[arn]
-	if !ok || full || time.Since(m.at) > awsx.FreshFor(k.Period) {
+	m, ok := k.memos.Get(arn)
+	if !ok || full {
 		return nil, false
 	}
 	s := m.s
@@ -90,23 +81,15 @@ func (k *Kind) recall(arn string, full bool) (*state, bool) {
 
 // recalled returns the permission set of a recent read, to skip describing it again.
 func (k *Kind) recalled(arn string, full bool) *ssotypes.PermissionSet {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if m, ok := k.memos[arn]; ok && !full && time.Since(m.at) <= awsx.FreshFor(k.Period) {
+	if m, ok := k.memos.Get(arn); ok && !full {
 		return m.set
 	}
 	return nil
 }
 
 // forget drops the recent read of a permission set the operator is changing.
-func (k *Kind) forget(name string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for arn, m := range k.memos {
-		if aws.ToString(m.set.Name) == name {
-			delete(k.memos, arn)
-		}
-	}
+func (k *Kind) forget(arn string) {
+	k.memos.Forget(func(a string, _ memo) bool { return a == arn })
 }
 
 func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
