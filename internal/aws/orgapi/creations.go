@@ -22,8 +22,10 @@ var ErrCreateBusy = errors.New("the organization already has the maximum number 
 
 // Creations runs the organization's account creations: at most Limit in progress (AWS
 // allows five), callers waiting for a slot woken in turn as slots free, and every
-// request in progress followed with one ListCreateAccountStatus per poll, polled
-// often while a request is near the time creations take, so no slot stays idle.
+// request in progress followed with one ListCreateAccountStatus per poll. A request is
+// first looked at when creations have taken that long so far, then again after
+// FastPoll, twice that, and so on up to a second (or a quarter of the usual time), so
+// no slot stays idle long and a late request costs few polls.
 type Creations struct {
 	api   API
 	limit int
@@ -40,6 +42,7 @@ type Creations struct {
 	reserved map[string]time.Time // keys woken for a free slot, until they take it
 	sent     map[string]string    // request id -> the key this process sent it for
 	expected time.Duration
+	learned  bool // expected comes from a request that ended
 	seeded   bool
 	polling  bool
 }
@@ -50,6 +53,8 @@ const reserveFor = 30 * time.Second
 type creation struct {
 	key     string
 	started time.Time
+	due     time.Time     // when to look at it next
+	step    time.Duration // how long it waits after the next poll finds it in progress
 }
 
 // NewCreations follows creations over an Organizations client.
@@ -85,10 +90,15 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 	}
 	c.dequeue(key)
 	id := aws.ToString(out.CreateAccountStatus.Id)
-	c.inFlight[id] = &creation{key: key, started: time.Now()}
+	c.follow(id, key, time.Now())
 	c.sent[id] = key
 	c.startPolling()
 	return out.CreateAccountStatus, 0, nil
+}
+
+// follow adds a request in progress; c.mu must be held.
+func (c *Creations) follow(id, key string, started time.Time) {
+	c.inFlight[id] = &creation{key: key, started: started, due: started.Add(c.expected), step: c.FastPoll}
 }
 
 // busy reports whether every slot is taken or kept for a woken caller.
@@ -150,7 +160,7 @@ func (c *Creations) Status(ctx context.Context, key, id string) (st *types.Creat
 		if st.RequestedTimestamp != nil {
 			started = *st.RequestedTimestamp
 		}
-		c.inFlight[id] = &creation{key: key, started: started}
+		c.follow(id, key, started)
 		c.startPolling()
 		c.mu.Unlock()
 	}
@@ -221,15 +231,21 @@ func (c *Creations) poll() {
 	}
 }
 
-// nextPoll is how long to wait: until the oldest request is due, then FastPoll.
+// nextPoll is how long to wait: until the first request is due, FastPoll at least.
 func (c *Creations) nextPoll() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	wait := c.expected
 	for _, cr := range c.inFlight {
-		wait = min(wait, time.Until(cr.started.Add(c.expected)))
+		wait = min(wait, time.Until(cr.due))
 	}
 	return max(wait, c.FastPoll)
+}
+
+// maxStep is the longest wait between two looks at a late request: a second, or a
+// quarter of the time creations take when that is shorter.
+func (c *Creations) maxStep() time.Duration {
+	return max(c.FastPoll, min(time.Second, c.expected/4))
 }
 
 // settle records the requests that are no longer in progress (one Describe each),
@@ -248,8 +264,12 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 	}
 	var ended []string
 	for id, cr := range c.inFlight {
-		if !inProgress[id] && cr.started.Before(asked) { // one sent after the list was asked for is not in it yet
+		switch {
+		case !cr.started.Before(asked): // one sent after the list was asked for is not in it yet
+		case !inProgress[id]:
 			ended = append(ended, id)
+		case !cr.due.After(asked): // due and still in progress: look again later, a little later each time
+			cr.due, cr.step = asked.Add(cr.step), min(2*cr.step, c.maxStep())
 		}
 	}
 	c.mu.Unlock()
@@ -289,7 +309,11 @@ func (c *Creations) finish(id string, st types.CreateAccountStatus) (string, boo
 	if st.RequestedTimestamp != nil && st.CompletedTimestamp != nil { // AWS's own account of it, without our polling's delay
 		took = st.CompletedTimestamp.Sub(*st.RequestedTimestamp)
 	}
-	if took > 0 {
+	switch {
+	case took <= 0:
+	case !c.learned: // the first one ended replaces the guess
+		c.expected, c.learned = took, true
+	default:
 		c.expected = (3*c.expected + took) / 4
 	}
 	return cr.key, true

@@ -98,3 +98,39 @@ func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 		t.Fatalf("%d DescribeCreateAccountStatus calls for 5 ended requests", n)
 	}
 }
+
+// A request that takes longer than creations were thought to take is looked at a
+// little later each time, not every FastPoll; once one has ended, the next is looked
+// at when it is due, in one poll.
+func TestCreationsPollALateRequestLessAndLessOften(t *testing.T) {
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay = 1500 * time.Millisecond // the first guess is a second
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	ctx := context.Background()
+	cr := orgapi.NewCreations(c, 5)
+	cr.FastPoll = 20 * time.Millisecond
+	woken := make(chan string, 10)
+	cr.Wake = func(key string) { woken <- key }
+	lists := func() int { return sim.Calls()["organizations:ListCreateAccountStatus"] }
+	for i := range 2 {
+		before := lists()
+		if _, _, err := cr.Create(ctx, fmt.Sprint("k", i), &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("late%d@example.com", i))}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the request's end was never seen")
+		}
+		polls := lists() - before
+		// Every 20 ms from 1 s to 1.5 s would be 25 polls; backing off from 20 ms to a
+		// quarter of a second is 6 (and the first creation's look at what is in progress).
+		if want := []int{8, 1}[i]; polls > want {
+			t.Fatalf("creation %d: %d ListCreateAccountStatus calls to follow one request, want at most %d", i, polls, want)
+		}
+	}
+}
