@@ -9,6 +9,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,12 +80,21 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 	if err := st.c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "awsorg-system"}}); err != nil {
 		b.Fatal(err)
 	}
+	// The API server's first write of each kind after the CRDs were installed takes
+	// about two seconds here (it builds their validation); in a cluster the operator
+	// runs in, that happened long before an organization is applied.
+	for _, o := range []client.Object{ou(0), account(0, ""), budget(0, ""), scp(0), permissionSet(0, "Group00", nil)} {
+		if err := st.c.Create(context.Background(), o, client.DryRunAll); err != nil {
+			b.Fatal(err)
+		}
+	}
 	kubeconfig, err := env.WriteKubeconfig(st.dir)
 	if err != nil {
 		b.Fatal(err)
 	}
+	probes := freeAddr(b)
 	st.mgr = exec.Command(bin, append([]string{"--kubeconfig", kubeconfig, "--operator-namespace", "awsorg-system",
-		"--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--zap-log-level", "error"}, append(args, strings.Fields(os.Getenv("SCALE_MANAGER_ARGS"))...)...)...)
+		"--metrics-bind-address", "0", "--health-probe-bind-address", probes, "--zap-log-level", "error"}, append(args, strings.Fields(os.Getenv("SCALE_MANAGER_ARGS"))...)...)...)
 	st.mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+env.SimURL, "AWS_ACCESS_KEY_ID=AKIASCALE", "AWS_SECRET_ACCESS_KEY=scale",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 	logs, err := os.Create(filepath.Join(st.dir, "manager.log"))
@@ -96,7 +107,37 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 	}
 	b.Cleanup(func() { _ = st.mgr.Process.Kill(); _ = st.mgr.Wait(); _ = logs.Close() })
 	go st.watchMemory()
+	waitManagerReady(b, probes)
 	return st
+}
+
+// waitManagerReady waits until the manager reads the API server (its /readyz): an
+// organization is applied to an operator that runs, not to one still starting.
+func waitManagerReady(b *testing.B, addr string) {
+	b.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("the manager is not ready after 2 minutes: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().String()
 }
 
 // watchMemory keeps the manager's peak resident memory (VmHWM).
