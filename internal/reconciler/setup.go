@@ -67,7 +67,7 @@ func Setup[T Object](ctx context.Context, mgr ctrl.Manager, c Controller[T], opt
 		if err := idx.IndexField(ctx, c.New(), d.Index, d.Refs); err != nil {
 			return err
 		}
-		b = b.Watches(d.On, handler.EnqueueRequestsFromMapFunc(referrers(mgr, c.New(), d)), builder.WithPredicates(becameUsable()))
+		b = b.Watches(d.On, wakeReferrers(referrers(mgr, c.New(), d)), builder.WithPredicates(becameUsable()))
 	}
 	for _, w := range c.Watches {
 		b = w(b)
