@@ -270,6 +270,9 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 		free -= n
 		wake = append(wake, key)
 	}
+	// A caller still in line learns how its requests ended when its turn wakes it;
+	// each other caller is woken once.
+	wake = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(wake))), func(key string) bool { return slices.Contains(r.queue, key) })
 	r.mu.Unlock()
 	for _, key := range wake {
 		r.Wake(key)

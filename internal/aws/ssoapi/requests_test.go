@@ -174,6 +174,89 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	}
 }
 
+// A caller whose requests ended while it waits in line behind another is not woken
+// for them: its turn wakes it, once, and it learns then how they ended.
+func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Line")
+	var accounts []*string
+	for i := range 21 {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("l%d@example.com", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts = append(accounts, st.CreateAccountStatus.AccountId)
+	}
+	r := dir.Requests
+	r.Poll = 300 * time.Millisecond // the first look finds all ten ended
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	next := 0
+	assign := func(key string) (string, error) {
+		id, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		if err == nil {
+			next++
+		}
+		return id, err
+	}
+	var mine []string
+	for range 10 {
+		id, err := assign("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine = append(mine, id)
+	}
+	for range 10 { // b is first in line, for ten
+		if _, err := assign("b"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+			t.Fatalf("b: want ErrAssignBusy, got %v", err)
+		}
+	}
+	if _, err := assign("a"); !errors.Is(err, ssoapi.ErrAssignBusy) { // a is second, for one more
+		t.Fatalf("a: want ErrAssignBusy, got %v", err)
+	}
+	wait := func() string {
+		select {
+		case key := <-woken:
+			return key
+		case <-time.After(10 * time.Second):
+			t.Fatal("nobody woken")
+			return ""
+		}
+	}
+	if key := wait(); key != "b" {
+		t.Fatalf("a's ten ended and b's turn came: woken %q first, want b", key)
+	}
+	select {
+	case key := <-woken:
+		t.Fatalf("woken %q while a waits in line and b has not used its slots", key)
+	case <-time.After(time.Second):
+	}
+	for range 10 {
+		if _, err := assign("b"); err != nil {
+			t.Fatalf("b uses its slots: %v", err)
+		}
+	}
+	seen := map[string]int{}
+	for seen["a"] == 0 || seen["b"] == 0 {
+		seen[wait()]++
+	}
+	if seen["a"] != 1 {
+		t.Fatalf("a woken %d times when its turn came, want once", seen["a"])
+	}
+	for _, id := range mine {
+		if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "a"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
+			t.Fatalf("a's request %s when its turn came: %+v ended %t %v", id, res, ended, err)
+		}
+	}
+}
+
 // A principal the identity store has no name for is named by its id, and not asked
 // for again on every round.
 func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
