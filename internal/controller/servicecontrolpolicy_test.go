@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 )
@@ -225,4 +226,54 @@ func TestSCPValidationAtTheAPIServer(t *testing.T) {
 	if err := k8s.Create(context.Background(), p); err == nil || !strings.Contains(err.Error(), "a Root target has no name") {
 		t.Fatalf("want a Root target with a name refused, got %v", err)
 	}
+}
+
+// reconciles reads how many reconciles a controller has finished.
+func reconciles(t *testing.T, controller string) float64 {
+	t.Helper()
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0.0
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_reconcile_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "controller" && l.GetValue() == controller {
+					n += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return n
+}
+
+// The reconciles between two resyncs (woken by an edit, a dependency, a request that
+// ended) reuse the last read of the policy's targets instead of reading them again.
+func TestSCPReconcilesBetweenResyncsReuseTheTargetsRead(t *testing.T) {
+	p := newSCP("reuse", "Reuse", denyLeave, v1alpha1.PolicyTargetRef{Kind: "Root"})
+	create(t, p)
+	waitReady(t, p)
+	before := env.Sim.Calls()["organizations:ListTargetsForPolicy"]
+	woken := 0
+	for i := range 6 {
+		r := reconciles(t, "servicecontrolpolicy")
+		update(t, p, func(x *v1alpha1.ServiceControlPolicy) { metav1.SetMetaDataAnnotation(&x.ObjectMeta, "example.com/wake", fmt.Sprint(i)) })
+		eventually(t, func() error {
+			if reconciles(t, "servicecontrolpolicy") <= r {
+				return fmt.Errorf("the edit did not wake the policy")
+			}
+			return nil
+		})
+		woken++
+	}
+	// Six reconciles in under two seconds; a resync (every 3 s) may fall among them,
+	// and the last read may have aged before the first.
+	if got := env.Sim.Calls()["organizations:ListTargetsForPolicy"] - before; got > 2 {
+		t.Fatalf("%d ListTargetsForPolicy calls for %d reconciles between resyncs, want at most 2", got, woken)
+	}
+	deleteAndWait(t, p)
 }
