@@ -30,7 +30,9 @@ var ErrAssignBusy = errors.New("IAM Identity Center already has the most account
 
 // Requests follows Identity Center's asynchronous requests (provisioning, assignment
 // creations and deletions) in bulk, one list call per kind a round, and keeps the
-// assignment creations in progress under AWS's limit of ten.
+// assignment creations in progress under AWS's limit of ten. A request that leaves the
+// list of those in progress frees its slot at once; whether it failed is learned from
+// the list of failed requests, asked at most once every FailedEvery.
 type Requests struct {
 	api   API
 	limit int
@@ -38,11 +40,16 @@ type Requests struct {
 	Wake func(key string)
 	// Poll is how often requests in progress are looked at.
 	Poll time.Duration
+	// FailedEvery is how often at most the failed requests are listed.
+	FailedEvery time.Duration
 
 	mu       sync.Mutex
 	instance string
 	inFlight map[string]*request
-	others   int // assignment creations in progress that are not ours
+	ended    map[string]*request // out of the list of those in progress; how they ended is not known yet
+	others   int                 // assignment creations in progress that are not ours
+	// lastFailed is when the failed requests were last listed.
+	lastFailed time.Time
 	done     map[string]Result
 	queue    []string
 	// wants counts, by caller, the creations it asked for while none was free;
@@ -68,8 +75,8 @@ type Result struct{ Status, Reason string }
 
 // NewRequests follows the requests of one instance.
 func NewRequests(api API) *Requests {
-	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond,
-		inFlight: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
+	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond, FailedEvery: time.Second,
+		inFlight: map[string]*request{}, ended: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
 }
 
 // CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
@@ -132,6 +139,11 @@ func (r *Requests) Status(ctx context.Context, instance, kind, id, key string) (
 		r.mu.Unlock()
 		return Result{}, false, nil
 	}
+	if req, ok := r.ended[id]; ok {
+		req.key = key
+		r.mu.Unlock()
+		return Result{}, false, nil
+	}
 	r.mu.Unlock()
 	res, err = describe(ctx, r.api, instance, kind, id)
 	if err != nil {
@@ -190,7 +202,13 @@ func (r *Requests) start() {
 func (r *Requests) poll() {
 	ctx := context.Background()
 	for {
-		time.Sleep(r.Poll)
+		r.mu.Lock()
+		wait := r.Poll
+		if len(r.inFlight) == 0 && len(r.queue) == 0 { // only outcomes to learn
+			wait = max(time.Until(r.lastFailed.Add(r.FailedEvery)), 10*time.Millisecond)
+		}
+		r.mu.Unlock()
+		time.Sleep(wait)
 		r.mu.Lock()
 		instance, kinds := r.instance, map[string]bool{}
 		for _, req := range r.inFlight {
@@ -213,7 +231,7 @@ func (r *Requests) poll() {
 			r.settle(ctx, instance, progress, creations, asked)
 		}
 		r.mu.Lock()
-		if len(r.inFlight) == 0 && len(r.queue) == 0 {
+		if len(r.inFlight) == 0 && len(r.queue) == 0 && len(r.ended) == 0 {
 			r.polling = false
 			r.mu.Unlock()
 			return
@@ -222,18 +240,19 @@ func (r *Requests) poll() {
 	}
 }
 
-// settle records the requests no longer in progress, frees their slots, and wakes
-// their callers, then the ones in line. A request that left the list of those in
+// settle frees the slots of the requests no longer in progress and wakes the callers
+// in line they go to, then learns how the requests ended (at most once every
+// FailedEvery) and wakes their callers. A request that left the list of those in
 // progress succeeded unless the list of failed requests (one call per kind) holds it;
 // only a failure is described, for its reason.
 func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int, asked time.Time) {
 	r.mu.Lock()
-	gone := map[string][]string{} // kind -> ended ids
 	ours := 0
 	for id, req := range r.inFlight {
 		switch {
 		case !progress[id] && req.sent.Before(asked): // one sent after the lists were asked for is not in them yet
-			gone[req.kind] = append(gone[req.kind], id)
+			r.ended[id] = req
+			delete(r.inFlight, id)
 		case !progress[id]:
 		case req.kind == CreateAssignment:
 			ours++
@@ -242,13 +261,35 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 	if creations >= 0 { // creations in progress that are someone else's
 		r.others = max(creations-ours, 0)
 	}
+	var turns []string
+	for free := r.free(); free > 0 && len(r.queue) > 0; {
+		key := r.queue[0]
+		n := min(free, max(r.wants[key], 1))
+		r.queue, r.granted[key] = r.queue[1:], grant{n: n, at: time.Now()}
+		delete(r.wants, key)
+		free -= n
+		turns = append(turns, key)
+	}
+	gone := map[string][]string{} // kind -> ended ids
+	if time.Since(r.lastFailed) >= r.FailedEvery {
+		for id, req := range r.ended {
+			gone[req.kind] = append(gone[req.kind], id)
+		}
+	}
 	r.mu.Unlock()
-	var wake []string
+	for _, key := range turns {
+		r.Wake(key)
+	}
+	var ended []string
 	for kind, ids := range gone {
+		failedAsked := time.Now()
 		failed, err := listStatus(ctx, r.api, instance, kind, ssotypes.StatusValuesFailed)
 		if err != nil {
 			continue // the next round looks again
 		}
+		r.mu.Lock()
+		r.lastFailed = failedAsked
+		r.mu.Unlock()
 		for _, id := range ids {
 			res := Result{Status: string(ssotypes.StatusValuesSucceeded)}
 			if slices.Contains(failed, id) {
@@ -257,24 +298,16 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 				}
 			}
 			if key, ok := r.end(id, res); ok {
-				wake = append(wake, key)
+				ended = append(ended, key)
 			}
 		}
 	}
-	r.mu.Lock()
-	for free := r.free(); free > 0 && len(r.queue) > 0; {
-		key := r.queue[0]
-		n := min(free, max(r.wants[key], 1))
-		r.queue, r.granted[key] = r.queue[1:], grant{n: n, at: time.Now()}
-		delete(r.wants, key)
-		free -= n
-		wake = append(wake, key)
-	}
 	// A caller still in line learns how its requests ended when its turn wakes it;
 	// each other caller is woken once.
-	wake = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(wake))), func(key string) bool { return slices.Contains(r.queue, key) })
+	r.mu.Lock()
+	ended = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ended))), func(key string) bool { return slices.Contains(r.queue, key) })
 	r.mu.Unlock()
-	for _, key := range wake {
+	for _, key := range ended {
 		r.Wake(key)
 	}
 }
@@ -283,12 +316,12 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 func (r *Requests) end(id string, res Result) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	req, ok := r.inFlight[id]
+	req, ok := r.ended[id]
 	if !ok {
 		return "", false
 	}
 	r.done[id] = res
-	delete(r.inFlight, id)
+	delete(r.ended, id)
 	return req.key, true
 }
 

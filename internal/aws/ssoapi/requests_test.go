@@ -257,6 +257,96 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	}
 }
 
+// A request that leaves the list of those in progress frees its slot at once, for
+// the next in line, even when how it ended is learned later (the failed requests are
+// listed at most once every FailedEvery).
+func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Outcomes")
+	var accounts []*string
+	for i := range 21 {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("o%d@example.com", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts = append(accounts, st.CreateAccountStatus.AccountId)
+	}
+	r := dir.Requests
+	r.Poll, r.FailedEvery = 300*time.Millisecond, 2*time.Second // each look finds all ten ended
+	type wake struct {
+		key string
+		at  time.Time
+	}
+	woken := make(chan wake, 100)
+	r.Wake = func(key string) { woken <- wake{key, time.Now()} }
+	next := 0
+	assign := func(key string) (string, error) {
+		id, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		if err == nil {
+			next++
+		}
+		return id, err
+	}
+	waitFor := func(key string) time.Time {
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case w := <-woken:
+				if w.key == key {
+					return w.at
+				}
+			case <-deadline:
+				t.Fatalf("%s never woken", key)
+			}
+		}
+	}
+	for range 10 {
+		if _, err := assign("a"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 10 {
+		if _, err := assign("b"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+			t.Fatalf("b: %v", err)
+		}
+	}
+	if _, err := assign("c"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+		t.Fatalf("c: %v", err)
+	}
+	waitFor("b") // a's ten ended: b's turn
+	var bs []string
+	for range 10 {
+		id, err := assign("b")
+		if err != nil {
+			t.Fatalf("b uses its slots: %v", err)
+		}
+		bs = append(bs, id)
+	}
+	sent := time.Now()
+	cAt := waitFor("c")
+	if took := cAt.Sub(sent); took > time.Second {
+		t.Fatalf("c got a slot %s after b's creations were sent, want well under the 2 s between two lists of failed requests", took)
+	}
+	if _, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, bs[0], "b"); err != nil || ended {
+		t.Fatalf("b's creation has ended before its outcome is known: ended %t, %v", ended, err)
+	}
+	bAt := waitFor("b")
+	if bAt.Sub(cAt) < time.Second {
+		t.Fatalf("b learned how its creations ended %s after c got its slot: the failed requests were listed again too soon", bAt.Sub(cAt))
+	}
+	for _, id := range bs {
+		if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "b"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
+			t.Fatalf("b's %s: %+v ended %t %v", id, res, ended, err)
+		}
+	}
+}
+
 // A principal the identity store has no name for is named by its id, and not asked
 // for again on every round.
 func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
