@@ -261,7 +261,9 @@ func TestSCPReconcilesBetweenResyncsReuseTheTargetsRead(t *testing.T) {
 	woken := 0
 	for i := range 6 {
 		r := reconciles(t, "servicecontrolpolicy")
-		update(t, p, func(x *v1alpha1.ServiceControlPolicy) { metav1.SetMetaDataAnnotation(&x.ObjectMeta, "example.com/wake", fmt.Sprint(i)) })
+		update(t, p, func(x *v1alpha1.ServiceControlPolicy) {
+			metav1.SetMetaDataAnnotation(&x.ObjectMeta, "example.com/wake", fmt.Sprint(i))
+		})
 		eventually(t, func() error {
 			if reconciles(t, "servicecontrolpolicy") <= r {
 				return fmt.Errorf("the edit did not wake the policy")

@@ -50,8 +50,8 @@ type Requests struct {
 	others   int                 // assignment creations in progress that are not ours
 	// lastFailed is when the failed requests were last listed.
 	lastFailed time.Time
-	done     map[string]Result
-	queue    []string
+	done       map[string]Result
+	queue      []string
 	// wants counts, by caller, the creations it asked for while none was free;
 	// granted holds the slots set aside for a caller that was woken to use them.
 	wants   map[string]int
