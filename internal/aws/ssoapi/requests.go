@@ -282,14 +282,13 @@ func (r *Requests) settle(ctx context.Context, instance string, progress map[str
 	}
 	var ended []string
 	for kind, ids := range gone {
-		failedAsked := time.Now()
+		r.mu.Lock()
+		r.lastFailed = time.Now() // a list that fails is asked again after FailedEvery too, not at once
+		r.mu.Unlock()
 		failed, err := listStatus(ctx, r.api, instance, kind, ssotypes.StatusValuesFailed)
 		if err != nil {
-			continue // the next round looks again
+			continue
 		}
-		r.mu.Lock()
-		r.lastFailed = failedAsked
-		r.mu.Unlock()
 		for _, id := range ids {
 			res := Result{Status: string(ssotypes.StatusValuesSucceeded)}
 			if slices.Contains(failed, id) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
@@ -52,6 +54,26 @@ func setup(t *testing.T, dir *ssoapi.Directory, sso *ssoadmin.Client, name strin
 		t.Fatal(err)
 	}
 	return instance, group, ps
+}
+
+// memberAccounts creates n member accounts (created at once: the simulator's
+// creation delay is 0 here) and returns their ids.
+func memberAccounts(t *testing.T, org *organizations.Client, n int, prefix string) []*string {
+	t.Helper()
+	ctx := context.Background()
+	var ids []*string
+	for i := range n {
+		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("%s%d@example.com", prefix, i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, st.CreateAccountStatus.AccountId)
+	}
+	return ids
 }
 
 // Ten assignment creations at once at most; the rest wait in line and are woken in
@@ -115,18 +137,7 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
 	ctx := context.Background()
 	instance, group, ps := setup(t, dir, sso, "Grants")
-	var accounts []*string
-	for i := range 20 {
-		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("g%d@example.com", i))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		accounts = append(accounts, st.CreateAccountStatus.AccountId)
-	}
+	accounts := memberAccounts(t, org, 20, "g")
 	r := dir.Requests
 	r.Poll = time.Second // the first look finds all ten ended
 	woken := make(chan string, 100)
@@ -180,18 +191,7 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
 	ctx := context.Background()
 	instance, group, ps := setup(t, dir, sso, "Line")
-	var accounts []*string
-	for i := range 21 {
-		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("l%d@example.com", i))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		accounts = append(accounts, st.CreateAccountStatus.AccountId)
-	}
+	accounts := memberAccounts(t, org, 21, "l")
 	r := dir.Requests
 	r.Poll = 300 * time.Millisecond // the first look finds all ten ended
 	woken := make(chan string, 100)
@@ -264,18 +264,7 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
 	ctx := context.Background()
 	instance, group, ps := setup(t, dir, sso, "Outcomes")
-	var accounts []*string
-	for i := range 21 {
-		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("o%d@example.com", i))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		accounts = append(accounts, st.CreateAccountStatus.AccountId)
-	}
+	accounts := memberAccounts(t, org, 21, "o")
 	r := dir.Requests
 	r.Poll, r.FailedEvery = 300*time.Millisecond, 2*time.Second // each look finds all ten ended
 	type wake struct {
@@ -344,6 +333,69 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 		if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "b"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
 			t.Fatalf("b's %s: %+v ended %t %v", id, res, ended, err)
 		}
+	}
+}
+
+// failingFailedList is Identity Center whose list of failed assignment creations
+// answers a server error while fail is set.
+type failingFailedList struct {
+	*ssoadmin.Client
+	mu          sync.Mutex
+	fail        bool
+	failedLists int
+}
+
+func (f *failingFailedList) ListAccountAssignmentCreationStatus(ctx context.Context, in *ssoadmin.ListAccountAssignmentCreationStatusInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentCreationStatusOutput, error) {
+	if in.Filter != nil && in.Filter.Status == ssotypes.StatusValuesFailed {
+		f.mu.Lock()
+		f.failedLists++
+		failing := f.fail
+		f.mu.Unlock()
+		if failing {
+			return nil, &smithy.GenericAPIError{Code: "InternalServerException", Message: "injected"}
+		}
+	}
+	return f.Client.ListAccountAssignmentCreationStatus(ctx, in, opts...)
+}
+
+// While the list of failed requests answers errors, an ended creation is neither
+// taken as succeeded nor looked at again more than once every FailedEvery; once AWS
+// answers, its caller learns it succeeded.
+func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 50*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "FailedList")
+	account := memberAccounts(t, org, 1, "fl")[0]
+	api := &failingFailedList{Client: sso, fail: true}
+	r := ssoapi.NewRequests(api)
+	r.Poll, r.FailedEvery = 50*time.Millisecond, 500*time.Millisecond
+	woken := make(chan string, 10)
+	r.Wake = func(key string) { woken <- key }
+	id, _, err := r.CreateAssignment(ctx, "k", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1600 * time.Millisecond)
+	api.mu.Lock()
+	asked := api.failedLists
+	api.fail = false
+	api.mu.Unlock()
+	if asked == 0 || asked > 4 {
+		t.Fatalf("the failing list of failed requests was asked %d times in 1.6 s, want 1 to 4 (once every 500 ms)", asked)
+	}
+	select {
+	case key := <-woken:
+		t.Fatalf("%s woken while how its creation ended could not be read", key)
+	default:
+	}
+	select {
+	case <-woken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the caller was never woken once AWS answered")
+	}
+	if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "k"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
+		t.Fatalf("after AWS answered: %+v ended %t %v", res, ended, err)
 	}
 }
 
