@@ -220,6 +220,12 @@ func (c *Creations) poll() {
 		reqs, err := InProgress(ctx, c.api)
 		if err == nil {
 			c.settle(ctx, reqs, asked)
+		} else {
+			c.mu.Lock()
+			for _, cr := range c.inFlight { // AWS did not answer: look again later, as if still in progress
+				c.later(cr, asked)
+			}
+			c.mu.Unlock()
 		}
 		c.mu.Lock()
 		if len(c.inFlight) == 0 && c.others == 0 && len(c.queue) == 0 {
@@ -240,6 +246,14 @@ func (c *Creations) nextPoll() time.Duration {
 		wait = min(wait, time.Until(cr.due))
 	}
 	return max(wait, c.FastPoll)
+}
+
+// later puts off the next look at a request that was due when the list was asked
+// for and is still in progress, a little longer each time; c.mu must be held.
+func (c *Creations) later(cr *creation, asked time.Time) {
+	if !cr.due.After(asked) {
+		cr.due, cr.step = asked.Add(cr.step), min(2*cr.step, c.maxStep())
+	}
 }
 
 // maxStep is the longest wait between two looks at a late request: a second, or a
@@ -268,8 +282,8 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 		case !cr.started.Before(asked): // one sent after the list was asked for is not in it yet
 		case !inProgress[id]:
 			ended = append(ended, id)
-		case !cr.due.After(asked): // due and still in progress: look again later, a little later each time
-			cr.due, cr.step = asked.Add(cr.step), min(2*cr.step, c.maxStep())
+		default:
+			c.later(cr, asked)
 		}
 	}
 	c.mu.Unlock()
@@ -277,7 +291,12 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 	for _, id := range ended {
 		out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &id})
 		if err != nil || out.CreateAccountStatus.State == types.CreateAccountStateInProgress {
-			continue // the next round looks again
+			c.mu.Lock()
+			if cr := c.inFlight[id]; cr != nil {
+				c.later(cr, asked) // the next rounds look again, less and less often
+			}
+			c.mu.Unlock()
+			continue
 		}
 		if key, ok := c.finish(id, *out.CreateAccountStatus); ok {
 			wake = append(wake, key)

@@ -16,22 +16,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
 
+// newOrg starts the simulator with account creations taking delay.
+func newOrg(t *testing.T, delay time.Duration) (*awssim.Server, *organizations.Client) {
+	t.Helper()
+	cfg := awssim.DefaultConfig()
+	cfg.CreateAccountDelay = delay
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+}
+
 // Five creations at once at most; the rest wait in line and are woken in turn; the
 // requests in progress are followed with one list call a round, and each ended request
 // is described once.
 func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
-	cfg := awssim.DefaultConfig()
-	cfg.CreateAccountDelay = 300 * time.Millisecond
-	sim := awssim.New(cfg)
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	sim, c := newOrg(t, 300*time.Millisecond)
 	ctx := context.Background()
 	cr := orgapi.NewCreations(c, 5)
 	cr.FastPoll = 20 * time.Millisecond
@@ -103,13 +110,7 @@ func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 // little later each time, not every FastPoll; once one has ended, the next is looked
 // at when it is due, in one poll.
 func TestCreationsPollALateRequestLessAndLessOften(t *testing.T) {
-	cfg := awssim.DefaultConfig()
-	cfg.CreateAccountDelay = 1500 * time.Millisecond // the first guess is a second
-	sim := awssim.New(cfg)
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	sim, c := newOrg(t, 1500*time.Millisecond) // the first guess is a second
 	ctx := context.Background()
 	cr := orgapi.NewCreations(c, 5)
 	cr.FastPoll = 20 * time.Millisecond
@@ -132,5 +133,58 @@ func TestCreationsPollALateRequestLessAndLessOften(t *testing.T) {
 		if want := []int{8, 1}[i]; polls > want {
 			t.Fatalf("creation %d: %d ListCreateAccountStatus calls to follow one request, want at most %d", i, polls, want)
 		}
+	}
+}
+
+// failingStatus is Organizations whose ListCreateAccountStatus answers a server error
+// while fail is set.
+type failingStatus struct {
+	*organizations.Client
+	mu    sync.Mutex
+	fail  bool
+	lists int
+}
+
+func (f *failingStatus) ListCreateAccountStatus(ctx context.Context, in *organizations.ListCreateAccountStatusInput, opts ...func(*organizations.Options)) (*organizations.ListCreateAccountStatusOutput, error) {
+	f.mu.Lock()
+	f.lists++
+	failing := f.fail
+	f.mu.Unlock()
+	if failing {
+		return nil, &smithy.GenericAPIError{Code: "ServiceException", Message: "injected"}
+	}
+	return f.Client.ListCreateAccountStatus(ctx, in, opts...)
+}
+
+// While AWS answers the bulk status list with errors, a request that is due is looked
+// at a little later each time, not every FastPoll; once AWS answers, its end is seen.
+func TestCreationsBackOffWhileTheStatusListFails(t *testing.T) {
+	_, org := newOrg(t, 100*time.Millisecond)
+	api := &failingStatus{Client: org}
+	ctx := context.Background()
+	cr := orgapi.NewCreations(api, 5)
+	cr.FastPoll = 20 * time.Millisecond
+	woken := make(chan string, 10)
+	cr.Wake = func(key string) { woken <- key }
+	if _, _, err := cr.Create(ctx, "k", &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String("backoff@example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	api.mu.Lock()
+	api.fail, api.lists = true, 0
+	api.mu.Unlock()
+	time.Sleep(1500 * time.Millisecond)
+	api.mu.Lock()
+	asked := api.lists
+	api.fail = false
+	api.mu.Unlock()
+	// Every 20 ms from 1 s is 25 calls in the last half second alone; backing off to a
+	// quarter of the expected second is at most about 8 in all.
+	if asked == 0 || asked > 10 {
+		t.Fatalf("ListCreateAccountStatus asked %d times in 1.5 s while it failed, want 1 to 10", asked)
+	}
+	select {
+	case <-woken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request's end was never seen once AWS answered")
 	}
 }
