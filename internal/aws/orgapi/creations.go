@@ -22,10 +22,9 @@ var ErrCreateBusy = errors.New("the organization already has the maximum number 
 
 // Creations runs the organization's account creations: at most Limit in progress (AWS
 // allows five), callers waiting for a slot woken in turn as slots free, and every
-// request in progress followed with one ListCreateAccountStatus per poll. A request is
-// first looked at when creations have taken that long so far, then again after
-// FastPoll, twice that, and so on up to a second (or a quarter of the usual time), so
-// no slot stays idle long and a late request costs few polls.
+// request in progress followed with one ListCreateAccountStatus per poll, each request
+// looked at when it is due (awsx.Pace), so no slot stays idle long and a late request
+// costs few polls.
 type Creations struct {
 	api   API
 	limit int
@@ -41,8 +40,7 @@ type Creations struct {
 	queue    []string             // keys waiting for a slot
 	reserved map[string]time.Time // keys woken for a free slot, until they take it
 	sent     map[string]string    // request id -> the key this process sent it for
-	expected time.Duration
-	learned  bool // expected comes from a request that ended
+	pace     *awsx.Pace
 	seeded   bool
 	polling  bool
 }
@@ -53,14 +51,13 @@ const reserveFor = 30 * time.Second
 type creation struct {
 	key     string
 	started time.Time
-	due     time.Time     // when to look at it next
-	step    time.Duration // how long it waits after the next poll finds it in progress
+	look    awsx.Look
 }
 
 // NewCreations follows creations over an Organizations client.
 func NewCreations(api API, limit int) *Creations {
 	return &Creations{api: api, limit: limit, FastPoll: 100 * time.Millisecond, Wake: func(string) {},
-		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, sent: map[string]string{}, expected: time.Second}
+		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, sent: map[string]string{}, pace: awsx.NewPace(time.Second)}
 }
 
 // Create calls CreateAccount for the caller key if a slot is free; otherwise it
@@ -98,7 +95,7 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 
 // follow adds a request in progress; c.mu must be held.
 func (c *Creations) follow(id, key string, started time.Time) {
-	c.inFlight[id] = &creation{key: key, started: started, due: started.Add(c.expected), step: c.FastPoll}
+	c.inFlight[id] = &creation{key: key, started: started, look: c.pace.First(started, c.FastPoll)}
 }
 
 // busy reports whether every slot is taken or kept for a woken caller.
@@ -223,7 +220,7 @@ func (c *Creations) poll() {
 		} else {
 			c.mu.Lock()
 			for _, cr := range c.inFlight { // AWS did not answer: look again later, as if still in progress
-				c.later(cr, asked)
+				c.pace.Later(&cr.look, asked, c.FastPoll)
 			}
 			c.mu.Unlock()
 		}
@@ -241,25 +238,11 @@ func (c *Creations) poll() {
 func (c *Creations) nextPoll() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	wait := c.expected
+	wait := c.pace.Expected()
 	for _, cr := range c.inFlight {
-		wait = min(wait, time.Until(cr.due))
+		wait = min(wait, time.Until(cr.look.Due))
 	}
 	return max(wait, c.FastPoll)
-}
-
-// later puts off the next look at a request that was due when the list was asked
-// for and is still in progress, a little longer each time; c.mu must be held.
-func (c *Creations) later(cr *creation, asked time.Time) {
-	if !cr.due.After(asked) {
-		cr.due, cr.step = asked.Add(cr.step), min(2*cr.step, c.maxStep())
-	}
-}
-
-// maxStep is the longest wait between two looks at a late request: a second, or a
-// quarter of the time creations take when that is shorter.
-func (c *Creations) maxStep() time.Duration {
-	return max(c.FastPoll, min(time.Second, c.expected/4))
 }
 
 // settle records the requests that are no longer in progress (one Describe each),
@@ -283,7 +266,7 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 		case !inProgress[id]:
 			ended = append(ended, id)
 		default:
-			c.later(cr, asked)
+			c.pace.Later(&cr.look, asked, c.FastPoll)
 		}
 	}
 	c.mu.Unlock()
@@ -293,7 +276,7 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 		if err != nil || out.CreateAccountStatus.State == types.CreateAccountStateInProgress {
 			c.mu.Lock()
 			if cr := c.inFlight[id]; cr != nil {
-				c.later(cr, asked) // the next rounds look again, less and less often
+				c.pace.Later(&cr.look, asked, c.FastPoll) // the next rounds look again, less and less often
 			}
 			c.mu.Unlock()
 			continue
@@ -328,12 +311,6 @@ func (c *Creations) finish(id string, st types.CreateAccountStatus) (string, boo
 	if st.RequestedTimestamp != nil && st.CompletedTimestamp != nil { // AWS's own account of it, without our polling's delay
 		took = st.CompletedTimestamp.Sub(*st.RequestedTimestamp)
 	}
-	switch {
-	case took <= 0:
-	case !c.learned: // the first one ended replaces the guess
-		c.expected, c.learned = took, true
-	default:
-		c.expected = (3*c.expected + took) / 4
-	}
+	c.pace.Took(took)
 	return cr.key, true
 }

@@ -30,24 +30,32 @@ var ErrAssignBusy = errors.New("IAM Identity Center already has the most account
 
 // Requests follows Identity Center's asynchronous requests (provisioning, assignment
 // creations and deletions) in bulk, one list call per kind a round, and keeps the
-// assignment creations in progress under AWS's limit of ten. A request that leaves the
-// list of those in progress frees its slot at once; whether it failed is learned from
-// the list of failed requests, asked at most once every FailedEvery.
+// assignment creations in progress under AWS's limit of ten. A round comes when a
+// request is due (awsx.Pace: when requests of its kind have taken that long), and at
+// least half that time after the last, so one round sees many end. A request that
+// leaves the list of those in progress frees its slot at once; whether it failed is
+// learned from the list of failed requests, asked at most once every FailedEvery.
 type Requests struct {
 	api   API
 	limit int
 	// Wake is called with a caller's key when its request ended or a slot is free.
 	Wake func(key string)
-	// Poll is how often requests in progress are looked at.
+	// Poll is how long requests are taken to last until some have ended, and how
+	// often the list is looked at while only someone else's requests hold the slots.
 	Poll time.Duration
+	// FastPoll is the shortest wait between two looks at a late request.
+	FastPoll time.Duration
 	// FailedEvery is how often at most the failed requests are listed.
 	FailedEvery time.Duration
 
 	mu       sync.Mutex
 	instance string
 	inFlight map[string]*request
-	ended    map[string]*request // out of the list of those in progress; how they ended is not known yet
-	others   int                 // assignment creations in progress that are not ours
+	ended    map[string]*request   // out of the list of those in progress; how they ended is not known yet
+	others   int                   // assignment creations in progress that are not ours
+	paces    map[string]*awsx.Pace // by kind
+	// lastRound is when the requests in progress were last listed.
+	lastRound time.Time
 	// lastFailed is when the failed requests were last listed.
 	lastFailed time.Time
 	done       map[string]Result
@@ -68,6 +76,8 @@ type grant struct {
 type request struct {
 	kind, key string
 	sent      time.Time
+	seen      time.Time // when a list last showed it in progress
+	look      awsx.Look
 }
 
 // Result is how a request ended.
@@ -75,8 +85,8 @@ type Result struct{ Status, Reason string }
 
 // NewRequests follows the requests of one instance.
 func NewRequests(api API) *Requests {
-	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond, FailedEvery: time.Second,
-		inFlight: map[string]*request{}, ended: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
+	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond, FastPoll: 100 * time.Millisecond, FailedEvery: time.Second,
+		paces: map[string]*awsx.Pace{}, inFlight: map[string]*request{}, ended: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
 }
 
 // CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
@@ -110,7 +120,7 @@ func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmi
 		return "", 0, err
 	}
 	id := aws.ToString(out.AccountAssignmentCreationStatus.RequestId)
-	r.inFlight[id] = &request{kind: CreateAssignment, key: key, sent: time.Now()}
+	r.follow(CreateAssignment, id, key)
 	r.start()
 	return id, 0, nil
 }
@@ -120,8 +130,24 @@ func (r *Requests) Track(instance, kind, id, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.instance = instance
-	r.inFlight[id] = &request{kind: kind, key: key, sent: time.Now()}
+	r.follow(kind, id, key)
 	r.start()
+}
+
+// follow adds a request in progress; r.mu must be held.
+func (r *Requests) follow(kind, id, key string) {
+	now := time.Now()
+	r.inFlight[id] = &request{kind: kind, key: key, sent: now, seen: now, look: r.pace(kind).First(now, r.FastPoll)}
+}
+
+// pace is how long requests of a kind take; r.mu must be held.
+func (r *Requests) pace(kind string) *awsx.Pace {
+	p := r.paces[kind]
+	if p == nil {
+		p = awsx.NewPace(r.Poll)
+		r.paces[kind] = p
+	}
+	return p
 }
 
 // Status returns how a request stands without a call to AWS while it is followed in
@@ -198,28 +224,31 @@ func (r *Requests) start() {
 	}
 }
 
-// poll looks at the requests in progress once a round, per kind, until none is left.
+// poll lists the requests in progress of the kinds with one due, a round at a time,
+// until none is left.
 func (r *Requests) poll() {
 	ctx := context.Background()
 	for {
+		time.Sleep(r.nextRound())
 		r.mu.Lock()
-		wait := r.Poll
-		if len(r.inFlight) == 0 && len(r.queue) == 0 { // only outcomes to learn
-			wait = max(time.Until(r.lastFailed.Add(r.FailedEvery)), 10*time.Millisecond)
-		}
-		r.mu.Unlock()
-		time.Sleep(wait)
-		r.mu.Lock()
-		instance, kinds := r.instance, map[string]bool{}
+		instance, asked, kinds := r.instance, time.Now(), map[string]bool{}
+		r.lastRound = asked
 		for _, req := range r.inFlight {
-			kinds[req.kind] = true
+			if !req.look.Due.After(asked) {
+				kinds[req.kind] = true
+			}
+		}
+		if r.othersHoldTheSlots() {
+			kinds[CreateAssignment] = true
 		}
 		r.mu.Unlock()
-		progress, creations := map[string]bool{}, -1
-		failed, asked := false, time.Now()
+		progress, listed, creations := map[string]bool{}, map[string]bool{}, -1
 		for kind := range kinds {
 			ids, err := inProgress(ctx, r.api, instance, kind)
-			failed = failed || err != nil
+			if err != nil {
+				continue
+			}
+			listed[kind] = true
 			for _, id := range ids {
 				progress[id] = true
 			}
@@ -227,9 +256,7 @@ func (r *Requests) poll() {
 				creations = len(ids)
 			}
 		}
-		if !failed {
-			r.settle(ctx, instance, progress, creations, asked)
-		}
+		r.settle(ctx, instance, kinds, listed, progress, creations, asked)
 		r.mu.Lock()
 		if len(r.inFlight) == 0 && len(r.queue) == 0 && len(r.ended) == 0 {
 			r.polling = false
@@ -240,22 +267,60 @@ func (r *Requests) poll() {
 	}
 }
 
+// nextRound is how long to wait for the next round: until the first request is due,
+// and at least half the time requests take after the last round.
+func (r *Requests) nextRound() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	wait, gap := time.Duration(1<<62), time.Duration(1<<62)
+	for _, req := range r.inFlight {
+		wait = min(wait, time.Until(req.look.Due))
+		gap = min(gap, r.pace(req.kind).Expected()/2)
+	}
+	switch {
+	case r.othersHoldTheSlots():
+		wait = min(wait, r.Poll)
+	case len(r.inFlight) == 0: // only outcomes to learn
+		wait = time.Until(r.lastFailed.Add(r.FailedEvery))
+	}
+	if len(r.inFlight) > 0 {
+		wait = max(wait, max(gap, r.FastPoll)-time.Since(r.lastRound))
+	}
+	return max(wait, 10*time.Millisecond)
+}
+
+// othersHoldTheSlots reports whether callers wait in line for slots that only the
+// list of creations in progress can show free: someone else's, or none of ours in
+// progress; r.mu must be held.
+func (r *Requests) othersHoldTheSlots() bool {
+	return len(r.queue) > 0 && (r.others > 0 || r.creating() == 0)
+}
+
 // settle frees the slots of the requests no longer in progress and wakes the callers
 // in line they go to, then learns how the requests ended (at most once every
 // FailedEvery) and wakes their callers. A request that left the list of those in
 // progress succeeded unless the list of failed requests (one call per kind) holds it;
 // only a failure is described, for its reason.
-func (r *Requests) settle(ctx context.Context, instance string, progress map[string]bool, creations int, asked time.Time) {
+func (r *Requests) settle(ctx context.Context, instance string, asked map[string]bool, listed, progress map[string]bool, creations int, at time.Time) {
 	r.mu.Lock()
 	ours := 0
 	for id, req := range r.inFlight {
 		switch {
-		case !progress[id] && req.sent.Before(asked): // one sent after the lists were asked for is not in them yet
+		case !listed[req.kind]: // AWS did not answer: look again later, as if still in progress
+			if asked[req.kind] {
+				r.pace(req.kind).Later(&req.look, at, r.FastPoll)
+			}
+		case !req.sent.Before(at): // one sent after the list was asked for is not in it yet
+		case !progress[id]: // it ended between the last list that showed it and this one
+			r.pace(req.kind).Took(req.seen.Sub(req.sent) + at.Sub(req.seen)/2)
 			r.ended[id] = req
 			delete(r.inFlight, id)
-		case !progress[id]:
-		case req.kind == CreateAssignment:
-			ours++
+		default:
+			req.seen = at
+			r.pace(req.kind).Later(&req.look, at, r.FastPoll)
+			if req.kind == CreateAssignment {
+				ours++
+			}
 		}
 	}
 	if creations >= 0 { // creations in progress that are someone else's

@@ -336,19 +336,20 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 	}
 }
 
-// failingFailedList is Identity Center whose list of failed assignment creations
+// failingList is Identity Center whose list of assignment creations with one status
 // answers a server error while fail is set.
-type failingFailedList struct {
+type failingList struct {
 	*ssoadmin.Client
-	mu          sync.Mutex
-	fail        bool
-	failedLists int
+	status ssotypes.StatusValues
+	mu     sync.Mutex
+	fail   bool
+	lists  int
 }
 
-func (f *failingFailedList) ListAccountAssignmentCreationStatus(ctx context.Context, in *ssoadmin.ListAccountAssignmentCreationStatusInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentCreationStatusOutput, error) {
-	if in.Filter != nil && in.Filter.Status == ssotypes.StatusValuesFailed {
+func (f *failingList) ListAccountAssignmentCreationStatus(ctx context.Context, in *ssoadmin.ListAccountAssignmentCreationStatusInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentCreationStatusOutput, error) {
+	if in.Filter != nil && in.Filter.Status == f.status {
 		f.mu.Lock()
-		f.failedLists++
+		f.lists++
 		failing := f.fail
 		f.mu.Unlock()
 		if failing {
@@ -366,7 +367,7 @@ func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
 	ctx := context.Background()
 	instance, group, ps := setup(t, dir, sso, "FailedList")
 	account := memberAccounts(t, org, 1, "fl")[0]
-	api := &failingFailedList{Client: sso, fail: true}
+	api := &failingList{Client: sso, status: ssotypes.StatusValuesFailed, fail: true}
 	r := ssoapi.NewRequests(api)
 	r.Poll, r.FailedEvery = 50*time.Millisecond, 500*time.Millisecond
 	woken := make(chan string, 10)
@@ -378,7 +379,7 @@ func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
 	}
 	time.Sleep(1600 * time.Millisecond)
 	api.mu.Lock()
-	asked := api.failedLists
+	asked := api.lists
 	api.fail = false
 	api.mu.Unlock()
 	if asked == 0 || asked > 4 {
@@ -387,6 +388,47 @@ func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
 	select {
 	case key := <-woken:
 		t.Fatalf("%s woken while how its creation ended could not be read", key)
+	default:
+	}
+	select {
+	case <-woken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the caller was never woken once AWS answered")
+	}
+	if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "k"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
+		t.Fatalf("after AWS answered: %+v ended %t %v", res, ended, err)
+	}
+}
+
+// While the list of creations in progress answers errors, it is asked at most once
+// a round (half the time requests take), not in a loop; once AWS answers, the caller
+// learns its creation succeeded.
+func TestAFailingListOfRequestsInProgressIsAskedOnceARound(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 50*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "ProgressList")
+	account := memberAccounts(t, org, 1, "pl")[0]
+	api := &failingList{Client: sso, status: ssotypes.StatusValuesInProgress, fail: true}
+	r := ssoapi.NewRequests(api)
+	r.Poll = 400 * time.Millisecond
+	woken := make(chan string, 10)
+	r.Wake = func(key string) { woken <- key }
+	id, _, err := r.CreateAssignment(ctx, "k", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1600 * time.Millisecond) // the first look at 400 ms, then rounds 200 ms apart at most
+	api.mu.Lock()
+	asked := api.lists
+	api.fail = false
+	api.mu.Unlock()
+	if asked == 0 || asked > 7 {
+		t.Fatalf("the failing list of creations in progress was asked %d times in 1.6 s, want 1 to 7", asked)
+	}
+	select {
+	case key := <-woken:
+		t.Fatalf("%s woken while no list could say its creation ended", key)
 	default:
 	}
 	select {
@@ -419,5 +461,98 @@ func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
 	}
 	if got := dir.PrincipalName(ctx, "GROUP", id); got != "Platform" {
 		t.Fatalf("a known group is named %q", got)
+	}
+}
+
+// A request is looked at when the requests before it took that long: the first guess
+// (Poll) gives way to the times the requests took, so a caller is woken soon after
+// its request ends, and each request costs about one look.
+func TestRequestsAreLookedAtWhenRequestsLikeThemEnd(t *testing.T) {
+	sim, org, sso, dir := newSSO(t, 200*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Pace")
+	accounts := memberAccounts(t, org, 6, "p")
+	r := dir.Requests
+	r.Poll, r.FailedEvery = 1500*time.Millisecond, 50*time.Millisecond // a guess far above the 200 ms they take
+	woken := make(chan string, 10)
+	r.Wake = func(key string) { woken <- key }
+	var took []time.Duration
+	before := sim.Calls()["sso-admin:ListAccountAssignmentCreationStatus"]
+	for i, account := range accounts {
+		sent := time.Now()
+		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+			took = append(took, time.Since(sent))
+		case <-time.After(5 * time.Second):
+			t.Fatalf("request %d: caller never woken", i)
+		}
+	}
+	t.Logf("woken after %v", took)
+	if took[0] < 1400*time.Millisecond {
+		t.Fatalf("the first request was looked at after %s, before the guess of 1.5 s", took[0])
+	}
+	if last := took[len(took)-1]; last > took[0]/2 {
+		t.Fatalf("callers woken after %v: the last still waits %s, want well under the first guess as the requests' times replace it", took, last)
+	}
+	// one look at each request in progress, one list of failed requests after it ends
+	if lists := sim.Calls()["sso-admin:ListAccountAssignmentCreationStatus"] - before; lists > 3*len(accounts) {
+		t.Fatalf("%d lists for %d requests, want at most %d", lists, len(accounts), 3*len(accounts))
+	}
+}
+
+// roundCounter is Identity Center that counts the lists of creations in progress.
+type roundCounter struct {
+	*ssoadmin.Client
+	mu     sync.Mutex
+	rounds int
+}
+
+func (c *roundCounter) ListAccountAssignmentCreationStatus(ctx context.Context, in *ssoadmin.ListAccountAssignmentCreationStatusInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.ListAccountAssignmentCreationStatusOutput, error) {
+	if in.Filter != nil && in.Filter.Status == ssotypes.StatusValuesInProgress {
+		c.mu.Lock()
+		c.rounds++
+		c.mu.Unlock()
+	}
+	return c.Client.ListAccountAssignmentCreationStatus(ctx, in, opts...)
+}
+
+// Requests sent one after another are looked at in rounds at least half the time they
+// take apart, not one round each.
+func TestRequestsDueTogetherShareARound(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 400*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Rounds")
+	accounts := memberAccounts(t, org, 10, "rd")
+	api := &roundCounter{Client: sso}
+	r := ssoapi.NewRequests(api)
+	r.Poll = 400 * time.Millisecond
+	woken := make(chan string, 20)
+	r.Wake = func(key string) { woken <- key }
+	for i, account := range accounts { // due one every 40 ms
+		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	deadline := time.After(15 * time.Second)
+	for seen := map[string]bool{}; len(seen) < len(accounts); {
+		select {
+		case k := <-woken:
+			seen[k] = true
+		case <-deadline:
+			t.Fatalf("woken: %v", seen)
+		}
+	}
+	// the ten are due over 360 ms: rounds 200 ms apart see them all end in three or
+	// four, where rounds as often as FastPoll allows would take five, one for each ten
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.rounds > 4 {
+		t.Fatalf("%d rounds for ten requests due 40 ms apart, want at most 4", api.rounds)
 	}
 }

@@ -1,0 +1,59 @@
+// Copyright 2026 The awsorg-operator Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+package aws_test
+
+import (
+	"testing"
+	"time"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
+)
+
+// A late request is looked at after fast, twice that, and so on up to a quarter of
+// the usual time; a look not due yet is left alone.
+func TestPaceLooksAtALateRequestLessAndLessOften(t *testing.T) {
+	const fast = 100 * time.Millisecond
+	p := awsx.NewPace(2 * time.Second)
+	sent := time.Unix(1000, 0)
+	l := p.First(sent, fast)
+	if want := sent.Add(2 * time.Second); !l.Due.Equal(want) {
+		t.Fatalf("first look at %s, want %s", l.Due, want)
+	}
+	asked := l.Due
+	var waits []time.Duration
+	for range 5 {
+		p.Later(&l, asked, fast)
+		waits = append(waits, l.Due.Sub(asked))
+		asked = l.Due
+	}
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Fatalf("waits between looks %v, want %v", waits, want)
+		}
+	}
+	due := l.Due
+	p.Later(&l, due.Add(-time.Millisecond), fast)
+	if !l.Due.Equal(due) {
+		t.Fatalf("a look not due yet moved from %s to %s", due, l.Due)
+	}
+}
+
+// The first request that ends replaces the guess; each one after moves it a quarter
+// of the way.
+func TestPaceLearnsHowLongRequestsTake(t *testing.T) {
+	p := awsx.NewPace(time.Second)
+	p.Took(0)
+	if p.Expected() != time.Second {
+		t.Fatalf("a request of no time moved the guess to %s", p.Expected())
+	}
+	p.Took(400 * time.Millisecond)
+	if p.Expected() != 400*time.Millisecond {
+		t.Fatalf("after the first request: %s, want its 400ms", p.Expected())
+	}
+	p.Took(800 * time.Millisecond)
+	if p.Expected() != 500*time.Millisecond {
+		t.Fatalf("after the second: %s, want 500ms, a quarter of the way to its 800ms", p.Expected())
+	}
+}
