@@ -80,6 +80,7 @@ type Directory struct {
 	Identities  Identities
 	Requests    *Requests
 	Assignments *Assignments
+	Sets        *SetNames
 
 	mu          sync.Mutex
 	instanceArn string
@@ -96,7 +97,7 @@ const namelessFor = 10 * time.Minute
 
 // NewDirectory returns a directory over the two clients.
 func NewDirectory(api API, ids Identities) *Directory {
-	return &Directory{API: api, Identities: ids, principals: map[string]string{}, Requests: NewRequests(api), Assignments: NewAssignments(api, 10*time.Minute)}
+	return &Directory{API: api, Identities: ids, principals: map[string]string{}, Requests: NewRequests(api), Assignments: NewAssignments(api, 10*time.Minute), Sets: NewSetNames(api)}
 }
 
 // Instance returns the instance ARN and its identity store id.

@@ -156,7 +156,7 @@ func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.Permissio
 	}
 	if d == nil {
 		var err error
-		if d, err = k.byName(ctx, instance, ps.AWSName()); err != nil || d == nil {
+		if d, err = k.SSO.Sets.Find(ctx, instance, ps.AWSName()); err != nil || d == nil {
 			return nil, err
 		}
 		byName = true
@@ -173,26 +173,6 @@ func (k *Kind) find(ctx context.Context, instance string, ps *v1alpha1.Permissio
 	f.adopted, err = k.Claim(ctx, ps, common.AWSObject{Noun: "permission set", Name: f.name, ID: idOf(f.arn), Owner: tags[common.OwnerTag],
 		Fix: "choose another spec.name"})
 	return f, err
-}
-
-func (k *Kind) byName(ctx context.Context, instance, name string) (*ssotypes.PermissionSet, error) {
-	pages := ssoadmin.NewListPermissionSetsPaginator(k.SSO.API, &ssoadmin.ListPermissionSetsInput{InstanceArn: &instance})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, arn := range page.PermissionSets {
-			out, err := k.SSO.API.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: &instance, PermissionSetArn: aws.String(arn)})
-			if err != nil {
-				return nil, err
-			}
-			if aws.ToString(out.PermissionSet.Name) == name {
-				return out.PermissionSet, nil
-			}
-		}
-	}
-	return nil, nil
 }
 
 func idOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
