@@ -10,7 +10,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -135,10 +134,7 @@ type session[T Object] struct {
 
 // save writes the status now if it changed, so ids AWS returned are never lost.
 func (s *session[T]) save(ctx context.Context) error {
-	if equality.Semantic.DeepEqual(s.obj, s.base) {
-		return nil
-	}
-	if err := s.r.Client.Status().Patch(ctx, s.obj, client.MergeFrom(s.base)); err != nil {
+	if err := s.r.writeStatus(ctx, s.obj, s.base); err != nil {
 		return err
 	}
 	s.base = s.obj.DeepCopyObject().(T)

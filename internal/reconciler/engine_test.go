@@ -5,6 +5,7 @@ package reconciler_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -278,5 +279,45 @@ func TestRepeatableChangesShareOneStatusWrite(t *testing.T) {
 				t.Fatalf("applied %d, status id %q, %d status writes (want %d), %+v", kind.done, got.Status.ID, writes, want, got.Status.Conditions)
 			}
 		})
+	}
+}
+
+// A status write sends the status alone (the spec is neither sent nor diffed), and
+// what the status no longer holds is removed: a plan once applied leaves no planned
+// changes and no Stalled condition behind.
+func TestStatusWritesSendTheStatusAlone(t *testing.T) {
+	aws := &fakeAWS{value: "old"}
+	ou := newOU("new")
+	r, c := newEngine(t, &fakeKind{aws: aws}, ou, v1alpha1.Observe)
+	var sent []map[string]any
+	r.Client = interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+		SubResourcePatch: func(ctx context.Context, cl client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			data, err := patch.Data(obj)
+			if err != nil {
+				return err
+			}
+			var fields map[string]any
+			if err := json.Unmarshal(data, &fields); err != nil {
+				return err
+			}
+			sent = append(sent, fields)
+			return cl.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		}})
+	if got := reconcile(t, r, c); condition(got, v1alpha1.ConditionStalled) == nil || got.Status.PendingChanges != 1 {
+		t.Fatalf("observed: want the plan pending and Stalled, got %+v", got.Status)
+	}
+	r.Options.DefaultManagementPolicy = v1alpha1.Manage
+	got := reconcile(t, r, c)
+	if condition(got, v1alpha1.ConditionStalled) != nil || len(got.Status.PlannedChanges) != 0 || got.Status.PendingChanges != 0 ||
+		condition(got, v1alpha1.ConditionReady).Status != metav1.ConditionTrue || aws.value != "new" {
+		t.Fatalf("applied: want Ready with no plan left, got %+v", got.Status)
+	}
+	if len(sent) < 2 {
+		t.Fatalf("%d status writes, want one for each reconcile at least", len(sent))
+	}
+	for _, fields := range sent {
+		if _, ok := fields["status"]; !ok || len(fields) != 1 {
+			t.Fatalf("a status write sent %v, want the status alone", fields)
+		}
 	}
 }

@@ -5,15 +5,20 @@ package reconciler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -53,10 +58,36 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, obj, base T, err error)
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
 		ctrl.LoggerFrom(ctx).Info("Reconcile failed; retrying with backoff", "error", err.Error())
 	}
-	if equality.Semantic.DeepEqual(obj, base) {
-		return nil // a resync that changed nothing writes nothing
+	return r.writeStatus(ctx, obj, base) // a resync that changed nothing writes nothing
+}
+
+// writeStatus patches obj's status from base's, if it changed. Only the statuses are
+// compared and diffed, as the status subresource takes nothing else: diffing whole
+// objects marshaled and decoded the specs as well, a permission set's thousand
+// account references at every write.
+func (r *Reconciler[T]) writeStatus(ctx context.Context, obj, base T) error {
+	from, to := statusOf(base), statusOf(obj)
+	if equality.Semantic.DeepEqual(from, to) {
+		return nil
 	}
-	return r.Client.Status().Patch(ctx, obj, client.MergeFrom(base))
+	before, err := json.Marshal(map[string]any{"status": from})
+	if err != nil {
+		return err
+	}
+	after, err := json.Marshal(map[string]any{"status": to})
+	if err != nil {
+		return err
+	}
+	patch, err := jsonpatch.CreateMergePatch(before, after)
+	if err != nil {
+		return err
+	}
+	return r.Client.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch))
+}
+
+// statusOf is the Status field of a kind's object (each kind has one).
+func statusOf(obj any) any {
+	return reflect.ValueOf(obj).Elem().FieldByName("Status").Interface()
 }
 
 func alreadyStalled[T Object](base T, s *StalledError) bool {

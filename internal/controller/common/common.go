@@ -80,7 +80,9 @@ func (e *Env) AccountID(ctx context.Context, namespace, name string) (string, er
 		namespace = e.OperatorNamespace
 	}
 	a := &v1alpha1.Account{}
-	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, a); err != nil {
+	// Only the id is read: no copy of the cached object (a permission set on a
+	// thousand accounts resolves them all at each reconcile).
+	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, a, client.UnsafeDisableDeepCopy); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			return "", reconciler.Wait(e.DependencyPoll, v1alpha1.ReasonDependencyNotReady,
 				"Account %s/%s, which does not exist; create it, or fix the reference", namespace, name)
