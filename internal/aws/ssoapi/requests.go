@@ -34,7 +34,8 @@ var ErrAssignBusy = errors.New("IAM Identity Center already has the most account
 // request is due (awsx.Pace: when requests of its kind have taken that long), and at
 // least half that time after the last, so one round sees many end. A request that
 // leaves the list of those in progress frees its slot at once; whether it failed is
-// learned from the list of failed requests, asked at most once every FailedEvery.
+// learned from the list of failed requests, asked at most once every FailedEvery, and
+// every fifth while all the callers it would tell wait in line (their turn wakes them).
 type Requests struct {
 	api   API
 	limit int
@@ -281,7 +282,7 @@ func (r *Requests) nextRound() time.Duration {
 	case r.othersHoldTheSlots():
 		wait = min(wait, r.Poll)
 	case len(r.inFlight) == 0: // only outcomes to learn
-		wait = time.Until(r.lastFailed.Add(r.FailedEvery))
+		wait = time.Until(r.outcomesAt())
 	}
 	if len(r.inFlight) > 0 {
 		wait = max(wait, max(gap, r.FastPoll)-time.Since(r.lastRound))
@@ -296,11 +297,11 @@ func (r *Requests) othersHoldTheSlots() bool {
 	return len(r.queue) > 0 && (r.others > 0 || r.creating() == 0)
 }
 
-// settle frees the slots of the requests no longer in progress and wakes the callers
-// in line they go to, then learns how the requests ended (at most once every
-// FailedEvery) and wakes their callers. A request that left the list of those in
-// progress succeeded unless the list of failed requests (one call per kind) holds it;
-// only a failure is described, for its reason.
+// settle frees the slots of the requests no longer in progress and gives them to the
+// callers in line, learns how the ended requests went when that is due (outcomesAt),
+// then wakes the callers whose turn came and the other callers of ended requests. A
+// request that left the list of those in progress succeeded unless the list of failed
+// requests (one call per kind) holds it; only a failure is described, for its reason.
 func (r *Requests) settle(ctx context.Context, instance string, asked map[string]bool, listed, progress map[string]bool, creations int, at time.Time) {
 	r.mu.Lock()
 	ours := 0
@@ -336,19 +337,57 @@ func (r *Requests) settle(ctx context.Context, instance string, asked map[string
 		turns = append(turns, key)
 	}
 	gone := map[string][]string{} // kind -> ended ids
-	if time.Since(r.lastFailed) >= r.FailedEvery {
+	if len(r.ended) > 0 && !time.Now().Before(r.outcomesAt()) {
 		for id, req := range r.ended {
 			gone[req.kind] = append(gone[req.kind], id)
 		}
 	}
 	r.mu.Unlock()
-	for _, key := range turns {
+	ended := r.outcomes(ctx, instance, gone)
+	// A caller learns how its requests ended when it is next woken: by its turn (the
+	// outcomes learned in this round are recorded before it), or, if it does not wait
+	// in line, once for them.
+	r.mu.Lock()
+	ended = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ended))), func(key string) bool {
+		return slices.Contains(turns, key) || r.inLine(key)
+	})
+	r.mu.Unlock()
+	for _, key := range append(turns, ended...) {
 		r.Wake(key)
 	}
+}
+
+// inLineEvery is how many times FailedEvery the failed requests may go unlisted while
+// every caller of an ended request waits in line: their turns wake them anyway.
+const inLineEvery = 5
+
+// outcomesAt is when the failed requests are to be listed next: FailedEvery after the
+// last list if a caller of an ended request waits for nothing else, else later.
+func (r *Requests) outcomesAt() time.Time {
+	every := inLineEvery * r.FailedEvery
+	for _, req := range r.ended {
+		if !r.inLine(req.key) {
+			every = r.FailedEvery
+			break
+		}
+	}
+	return r.lastFailed.Add(every)
+}
+
+// inLine reports whether a caller waits in line for a slot or holds slots set aside
+// for it; r.mu must be held.
+func (r *Requests) inLine(key string) bool {
+	_, granted := r.granted[key]
+	return granted || slices.Contains(r.queue, key)
+}
+
+// outcomes lists the failed requests of each kind (one call each), records how the
+// ended requests went, and returns their callers.
+func (r *Requests) outcomes(ctx context.Context, instance string, gone map[string][]string) []string {
 	var ended []string
 	for kind, ids := range gone {
 		r.mu.Lock()
-		r.lastFailed = time.Now() // a list that fails is asked again after FailedEvery too, not at once
+		r.lastFailed = time.Now() // a list that fails is asked again later too, not at once
 		r.mu.Unlock()
 		failed, err := listStatus(ctx, r.api, instance, kind, ssotypes.StatusValuesFailed)
 		if err != nil {
@@ -366,14 +405,7 @@ func (r *Requests) settle(ctx context.Context, instance string, asked map[string
 			}
 		}
 	}
-	// A caller still in line learns how its requests ended when its turn wakes it;
-	// each other caller is woken once.
-	r.mu.Lock()
-	ended = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ended))), func(key string) bool { return slices.Contains(r.queue, key) })
-	r.mu.Unlock()
-	for _, key := range ended {
-		r.Wake(key)
-	}
+	return ended
 }
 
 // end records how a request ended and returns its caller's key.

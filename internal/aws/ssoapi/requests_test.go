@@ -441,6 +441,65 @@ func TestAFailingListOfRequestsInProgressIsAskedOnceARound(t *testing.T) {
 	}
 }
 
+// While a caller's requests end as it waits in line for more slots, the failed
+// requests are listed seldom (its turn wakes it anyway); once it waits for nothing
+// else, it learns how every request ended.
+func TestOutcomesWaitWhileTheirCallerIsInLine(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "InLine")
+	accounts := memberAccounts(t, org, 40, "il")
+	api := &failingList{Client: sso, status: ssotypes.StatusValuesFailed}
+	r := ssoapi.NewRequests(api)
+	r.Poll, r.FailedEvery = 100*time.Millisecond, 200*time.Millisecond
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	wait := func() {
+		select {
+		case <-woken:
+		case <-time.After(10 * time.Second):
+			t.Fatal("never woken")
+		}
+	}
+	var made []string
+	start := time.Now()
+	for len(made) < len(accounts) {
+		id, _, err := r.CreateAssignment(ctx, "a", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[len(made)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		switch {
+		case errors.Is(err, ssoapi.ErrAssignBusy):
+			wait()
+		case err != nil:
+			t.Fatal(err)
+		default:
+			made = append(made, id)
+		}
+	}
+	took := time.Since(start)
+	api.mu.Lock()
+	lists := api.lists
+	api.mu.Unlock()
+	// every FailedEvery would be took / 200 ms; while in line, every fifth of those
+	if most := int(took/time.Second) + 1; lists > most {
+		t.Fatalf("the failed requests were listed %d times in the %s the caller spent in line, want at most %d", lists, took, most)
+	}
+	for _, id := range made {
+		for {
+			res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ended {
+				if res.Status != string(ssotypes.StatusValuesSucceeded) {
+					t.Fatalf("%s: %+v", id, res)
+				}
+				break
+			}
+			wait()
+		}
+	}
+}
+
 // A principal the identity store has no name for is named by its id, and not asked
 // for again on every round.
 func TestAPrincipalWithoutANameIsLookedUpOnce(t *testing.T) {
