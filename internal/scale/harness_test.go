@@ -281,15 +281,20 @@ func total(m map[string]int) int {
 	return n
 }
 
-func writes(m map[string]int) int {
-	n := 0
+// writes counts the calls that change state, and names them.
+func writes(m map[string]int) string {
+	n, ops := 0, map[string]int{}
 	for op, v := range m {
 		name := op[strings.Index(op, ":")+1:]
 		if !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "Get") {
 			n += v
+			ops[op] = v
 		}
 	}
-	return n
+	if n == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d: %s", n, top(ops, len(ops)))
 }
 
 // top lists the operations with the most calls.

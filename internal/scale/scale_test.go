@@ -113,7 +113,7 @@ func BenchmarkFiftyObjects(b *testing.B) {
 	fmt.Printf("\n50 objects (10 OUs, 40 accounts in the root), creation 2 s, resync 30 s\n")
 	fmt.Printf("  apply to all Ready      %5.1f s   (AWS's bound %.0f s: 40 accounts / 5 at once x 2 s; target 1.2x = %.1f s; ACK 75 s)\n", took.Seconds(), bound, 1.2*bound)
 	fmt.Printf("  AWS calls to converge   %5d     (%s)\n", total(converge), top(converge, 8))
-	fmt.Printf("  AWS calls in 95 s rest  %5d     writes %d (%s)\n", total(rest), writes(rest), top(rest, 6))
+	fmt.Printf("  AWS calls in 95 s rest  %5d     writes %s (%s)\n", total(rest), writes(rest), top(rest, 6))
 	fmt.Printf("  converge + 95 s rest    %5d     (ACK 625; target at most %d)\n", total(converge)+total(rest), 625/3)
 	fmt.Printf("  calls per object per resync at rest %.3f (target at most 0.1)\n", float64(total(rest))/(50*95.0/30))
 	fmt.Printf("  peak RSS of the manager %5.1f MiB (ACK 61.3 MiB)\n", float64(st.peak)/1024)
@@ -161,7 +161,7 @@ func BenchmarkThousandAccounts(b *testing.B) {
 	fmt.Printf("  converge                %6.0f s   (bound of account creation %.0f s, target 1.2x = %.0f s; bound of Identity Center's 20 calls a second for %d assignments %.0f s)\n",
 		took.Seconds(), accountBound, 1.2*accountBound, nAccounts*nSets, ssoBound)
 	fmt.Printf("  AWS calls to converge   %6d     rejected CreateAccount %d (%s)\n", total(converge), rejectedCreates(st), top(converge, 10))
-	fmt.Printf("  at rest, 3 resyncs      %6d     writes %d, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
+	fmt.Printf("  at rest, 3 resyncs      %6d     writes %s, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
 	fmt.Printf("                                   (the first resyncs after convergence hold the full check that follows every object's last change: tags and assignment sweeps)\n")
 	fmt.Printf("  peak RSS                %6.1f MiB\n", float64(st.peak)/1024)
 	fmt.Printf("  account creations       %s\n", creationTimeline(st.env.Sim, t0))

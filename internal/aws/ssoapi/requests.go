@@ -59,7 +59,7 @@ type Requests struct {
 	lastRound time.Time
 	// lastFailed is when the failed requests were last listed.
 	lastFailed time.Time
-	done       map[string]Result
+	done       map[string]outcome
 	queue      []string
 	// wants counts, by caller, the creations it asked for while none was free;
 	// granted holds the slots set aside for a caller that was woken to use them.
@@ -84,10 +84,21 @@ type request struct {
 // Result is how a request ended.
 type Result struct{ Status, Reason string }
 
+// outcome is how a request ended, and when that was learned.
+type outcome struct {
+	Result
+	at time.Time
+}
+
+// keepOutcomes is how long how a request ended is kept: a reconcile that reads an
+// object's status before the cache holds the last write still finds its requests'
+// ends here, without describing each.
+const keepOutcomes = time.Minute
+
 // NewRequests follows the requests of one instance.
 func NewRequests(api API) *Requests {
 	return &Requests{api: api, limit: 10, Wake: func(string) {}, Poll: 500 * time.Millisecond, FastPoll: 100 * time.Millisecond, FailedEvery: time.Second,
-		paces: map[string]*awsx.Pace{}, inFlight: map[string]*request{}, ended: map[string]*request{}, done: map[string]Result{}, wants: map[string]int{}, granted: map[string]grant{}}
+		paces: map[string]*awsx.Pace{}, inFlight: map[string]*request{}, ended: map[string]*request{}, done: map[string]outcome{}, wants: map[string]int{}, granted: map[string]grant{}}
 }
 
 // CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
@@ -156,10 +167,9 @@ func (r *Requests) pace(kind string) *awsx.Pace {
 // then followed. ok is false while the request is in progress.
 func (r *Requests) Status(ctx context.Context, instance, kind, id, key string) (res Result, ok bool, err error) {
 	r.mu.Lock()
-	if res, ok := r.done[id]; ok {
-		delete(r.done, id)
+	if o, ok := r.done[id]; ok {
 		r.mu.Unlock()
-		return res, true, nil
+		return o.Result, true, nil
 	}
 	if req, ok := r.inFlight[id]; ok {
 		req.key = key
@@ -384,6 +394,13 @@ func (r *Requests) inLine(key string) bool {
 // outcomes lists the failed requests of each kind (one call each), records how the
 // ended requests went, and returns their callers.
 func (r *Requests) outcomes(ctx context.Context, instance string, gone map[string][]string) []string {
+	r.mu.Lock()
+	for id, o := range r.done {
+		if time.Since(o.at) > keepOutcomes {
+			delete(r.done, id)
+		}
+	}
+	r.mu.Unlock()
 	var ended []string
 	for kind, ids := range gone {
 		r.mu.Lock()
@@ -416,7 +433,7 @@ func (r *Requests) end(id string, res Result) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	r.done[id] = res
+	r.done[id] = outcome{Result: res, at: time.Now()}
 	delete(r.ended, id)
 	return req.key, true
 }
