@@ -21,10 +21,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crlog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
@@ -65,6 +67,7 @@ func buildManager(b *testing.B) string {
 
 func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 	b.Helper()
+	crlog.SetLogger(logr.Discard()) // the API server's and the manager's own logs are not the figures
 	bin := buildManager(b)
 	env, err := testenv.Start(cfg)
 	if err != nil {
