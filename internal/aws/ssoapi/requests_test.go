@@ -366,13 +366,32 @@ func (f *failingList) ListAccountAssignmentCreationStatus(ctx context.Context, i
 // taken as succeeded nor looked at again more than once every FailedEvery; once AWS
 // answers, its caller learns it succeeded.
 func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
+	failingListRidesOut(t, ssotypes.StatusValuesFailed, func(r *ssoapi.Requests) {
+		r.Poll, r.FailedEvery = 50*time.Millisecond, 500*time.Millisecond
+	}, 4, "once every 500 ms")
+}
+
+// While the list of creations in progress answers errors, it is asked at most once
+// a round (half the time requests take), not in a loop; once AWS answers, the caller
+// learns its creation succeeded.
+func TestAFailingListOfRequestsInProgressIsAskedOnceARound(t *testing.T) {
+	failingListRidesOut(t, ssotypes.StatusValuesInProgress, func(r *ssoapi.Requests) {
+		r.Poll = 400 * time.Millisecond
+	}, 7, "the first look at 400 ms, then rounds 200 ms apart at most")
+}
+
+// failingListRidesOut makes one assignment creation while the list of requests with
+// status answers errors for 1.6 s: the list is asked 1 to most times meanwhile, the
+// caller is not woken, and once AWS answers it learns the creation succeeded.
+func failingListRidesOut(t *testing.T, status ssotypes.StatusValues, pace func(*ssoapi.Requests), most int, why string) {
+	t.Helper()
 	_, org, sso, dir := newSSO(t, 50*time.Millisecond)
 	ctx := context.Background()
-	instance, group, ps := setup(t, dir, sso, "FailedList")
-	account := memberAccounts(t, org, 1, "fl")[0]
-	api := &failingList{Client: sso, status: ssotypes.StatusValuesFailed, fail: true}
+	instance, group, ps := setup(t, dir, sso, "Failing"+string(status))
+	account := memberAccounts(t, org, 1, "f"+string(status))[0]
+	api := &failingList{Client: sso, status: status, fail: true}
 	r := ssoapi.NewRequests(api)
-	r.Poll, r.FailedEvery = 50*time.Millisecond, 500*time.Millisecond
+	pace(r)
 	woken := make(chan string, 10)
 	r.Wake = func(key string) { woken <- key }
 	id, _, err := r.CreateAssignment(ctx, "k", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
@@ -385,53 +404,12 @@ func TestAFailingListOfFailedRequestsIsAskedOnceAWhile(t *testing.T) {
 	asked := api.lists
 	api.fail = false
 	api.mu.Unlock()
-	if asked == 0 || asked > 4 {
-		t.Fatalf("the failing list of failed requests was asked %d times in 1.6 s, want 1 to 4 (once every 500 ms)", asked)
+	if asked == 0 || asked > most {
+		t.Fatalf("the failing list of %s requests was asked %d times in 1.6 s, want 1 to %d (%s)", status, asked, most, why)
 	}
 	select {
 	case key := <-woken:
-		t.Fatalf("%s woken while how its creation ended could not be read", key)
-	default:
-	}
-	select {
-	case <-woken:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the caller was never woken once AWS answered")
-	}
-	if res, ended, err := r.Status(ctx, instance, ssoapi.CreateAssignment, id, "k"); err != nil || !ended || res.Status != string(ssotypes.StatusValuesSucceeded) {
-		t.Fatalf("after AWS answered: %+v ended %t %v", res, ended, err)
-	}
-}
-
-// While the list of creations in progress answers errors, it is asked at most once
-// a round (half the time requests take), not in a loop; once AWS answers, the caller
-// learns its creation succeeded.
-func TestAFailingListOfRequestsInProgressIsAskedOnceARound(t *testing.T) {
-	_, org, sso, dir := newSSO(t, 50*time.Millisecond)
-	ctx := context.Background()
-	instance, group, ps := setup(t, dir, sso, "ProgressList")
-	account := memberAccounts(t, org, 1, "pl")[0]
-	api := &failingList{Client: sso, status: ssotypes.StatusValuesInProgress, fail: true}
-	r := ssoapi.NewRequests(api)
-	r.Poll = 400 * time.Millisecond
-	woken := make(chan string, 10)
-	r.Wake = func(key string) { woken <- key }
-	id, _, err := r.CreateAssignment(ctx, "k", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
-		TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1600 * time.Millisecond) // the first look at 400 ms, then rounds 200 ms apart at most
-	api.mu.Lock()
-	asked := api.lists
-	api.fail = false
-	api.mu.Unlock()
-	if asked == 0 || asked > 7 {
-		t.Fatalf("the failing list of creations in progress was asked %d times in 1.6 s, want 1 to 7", asked)
-	}
-	select {
-	case key := <-woken:
-		t.Fatalf("%s woken while no list could say its creation ended", key)
+		t.Fatalf("%s woken while no list could say how its creation ended", key)
 	default:
 	}
 	select {
