@@ -11,6 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	"github.com/aws/smithy-go"
+
+	"github.com/awsorg/awsorg-operator/internal/aws/ssoapi"
 )
 
 // Each permission set is described once to learn its name; after that a lookup by
@@ -54,5 +57,37 @@ func TestPermissionSetsAreFoundByNameDescribingEachOnce(t *testing.T) {
 	}
 	if ps, err := dir.Sets.Find(ctx, instance, "Nowhere"); err != nil || ps != nil {
 		t.Fatalf("a name no set has: found %+v, %v", ps, err)
+	}
+}
+
+// flakyDescribe is Identity Center whose DescribePermissionSet answers a server error
+// while fail is set.
+type flakyDescribe struct {
+	*ssoadmin.Client
+	fail bool
+}
+
+func (f *flakyDescribe) DescribePermissionSet(ctx context.Context, in *ssoadmin.DescribePermissionSetInput, opts ...func(*ssoadmin.Options)) (*ssoadmin.DescribePermissionSetOutput, error) {
+	if f.fail {
+		return nil, &smithy.GenericAPIError{Code: "InternalServerException", Message: "injected"}
+	}
+	return f.Client.DescribePermissionSet(ctx, in, opts...)
+}
+
+// A describe that fails makes the lookup fail, not answer that no set has the name;
+// the next lookup, once AWS answers, finds the set.
+func TestAFailedDescribeIsNotTakenForAMissingSet(t *testing.T) {
+	_, _, sso, dir := newSSO(t, time.Millisecond)
+	ctx := context.Background()
+	instance, _, created := setup(t, dir, sso, "Flaky")
+	api := &flakyDescribe{Client: sso, fail: true}
+	names := ssoapi.NewSetNames(api)
+	if ps, err := names.Find(ctx, instance, "Flaky"); err == nil || ps != nil {
+		t.Fatalf("while DescribePermissionSet fails: found %+v, error %v; want an error", ps, err)
+	}
+	api.fail = false
+	ps, err := names.Find(ctx, instance, "Flaky")
+	if err != nil || ps == nil || aws.ToString(ps.PermissionSetArn) != aws.ToString(created.PermissionSet.PermissionSetArn) {
+		t.Fatalf("once AWS answers: found %+v, %v", ps, err)
 	}
 }
