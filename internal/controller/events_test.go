@@ -6,6 +6,7 @@ package controller_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,37 @@ func TestEventsForChangesAndRefusalsOnly(t *testing.T) {
 		return nil
 	})
 	deleteAndWait(t, refused)
+	deleteAndWait(t, ou)
+}
+
+// A reconcile's changes can describe more than an event may hold (a permission set's
+// rollout, an OU's 49 tags); the API server refuses a note longer than 1,024 bytes, so
+// the event says what fits.
+func TestEventsOfManyChangesFitTheirNote(t *testing.T) {
+	ou := newOU("ou-many-tags", "Many Tags", "")
+	create(t, ou)
+	waitReady(t, ou)
+	update(t, ou, func(o *v1alpha1.OrganizationalUnit) {
+		o.Spec.Tags = v1alpha1.Tags{}
+		for i := range 20 {
+			o.Spec.Tags[fmt.Sprintf("Key%02d", i)] = strings.Repeat("v", 100)
+		}
+	})
+	waitReady(t, ou)
+	eventually(t, func() error {
+		if got := eventsFor(t, ou); got["Updated"] != 1 {
+			return fmt.Errorf("events for an OU given 20 long tags: %v, want one Updated", got)
+		}
+		return nil
+	})
+	var list eventsv1.EventList
+	if err := k8s.List(context.Background(), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list.Items {
+		if e.Regarding.Name == ou.Name && e.Reason == "Updated" && (len(e.Note) > 1024 || !strings.HasPrefix(e.Note, "Tag OU Many Tags")) {
+			t.Fatalf("the Updated event's note (%d bytes): %q", len(e.Note), e.Note)
+		}
+	}
 	deleteAndWait(t, ou)
 }

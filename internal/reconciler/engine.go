@@ -5,9 +5,11 @@ package reconciler
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -195,7 +197,41 @@ func (r *Reconciler[T]) event(obj T, reason string, changes Changes) {
 	if len(changes) == 0 {
 		return
 	}
-	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, reason, "%s", strings.Join(changes, "; "))
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, reason, "%s", note(changes...))
+}
+
+// noteLimit is the longest note the API server accepts in an event.
+const noteLimit = 1024
+
+// note joins lines into an event's note: as many as fit, then how many more there are.
+// A permission set's rollout makes hundreds of changes in a reconcile; a longer note
+// would make the API server refuse the event.
+func note(lines ...string) string {
+	var b strings.Builder
+	for i, l := range lines {
+		sep, more := "", ""
+		if i > 0 {
+			sep = "; "
+		}
+		if n := len(lines) - i - 1; n > 0 { // room for the count, should the next line not fit
+			more = fmt.Sprintf("; and %d more", n)
+		}
+		if b.Len()+len(sep)+len(l)+len(more) <= noteLimit {
+			b.WriteString(sep + l)
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintf(&b, "; and %d more", len(lines)-i)
+			break
+		}
+		cut := noteLimit - len(more) - len("…")
+		for cut > 0 && !utf8.RuneStart(l[cut]) {
+			cut--
+		}
+		b.WriteString(l[:cut] + "…" + more)
+		break
+	}
+	return b.String()
 }
 
 func (r *Reconciler[T]) forget(uid types.UID) {

@@ -45,7 +45,7 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, obj, base T, err error)
 		set(v1alpha1.ConditionStalled, metav1.ConditionTrue, stalled.Reason, stalled.Message)
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
 		if !alreadyStalled(base, stalled) {
-			r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, stalled.Reason, "Reconcile", "%s", stalled.Message)
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, stalled.Reason, "Reconcile", "%s", note(stalled.Message))
 		}
 	case errors.As(err, &wait):
 		set(v1alpha1.ConditionReady, metav1.ConditionFalse, wait.Reason, wait.Message)
