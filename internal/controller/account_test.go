@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -56,11 +57,17 @@ func TestAccountCreateMoveDriftAndRetain(t *testing.T) {
 		t.Fatalf("tags in AWS: %v", tags)
 	}
 
-	// Move between OUs through the spec.
+	// Move between OUs through the spec. The new spec's full check reads the tags once;
+	// every reconcile reads the parent, so seeing that AWS kept the move reads no tags.
+	tagReads := calls("organizations:ListTagsForResource")
 	update(t, a, func(x *v1alpha1.Account) { x.Spec.OrganizationalUnitRef.Name = "ou-acct-dev" })
 	waitReady(t, a)
 	if p := awsParent(t, a.Status.ID); p != dev.Status.ID {
 		t.Fatalf("account under %s in AWS after the move, want %s", p, dev.Status.ID)
+	}
+	time.Sleep(2 * resyncPeriod)
+	if n := calls("organizations:ListTagsForResource") - tagReads; n != 1 {
+		t.Fatalf("%d reads of tags for a move through the spec and two resyncs after it, want 1", n)
 	}
 
 	// Drift: moved by hand, moved back at the next resync.

@@ -75,8 +75,10 @@ func (r *Reconciler[T]) converge(ctx context.Context, s *session[T]) error {
 		r.appliedNow(obj, applied)
 		// The next round confirms what the changes touched, without the costly reads;
 		// the next reconcile reads them all again to see that AWS kept changes to an
-		// object that existed, and counts an attempt if it did not.
-		verify = verify || (full && obs.Exists)
+		// object that existed, and counts an attempt if it did not, unless every round
+		// reads what the changes touched (moving a thousand new accounts to their OUs
+		// then costs no thousand reads of their tags).
+		verify = verify || (full && obs.Exists && !apply.seenCheaply())
 		ctx = WithFullCheck(ctx, false)
 	}
 	return Wait(time.Second, v1alpha1.ReasonProgressing, "AWS does not match the spec yet after the last changes; looking again shortly")

@@ -321,3 +321,39 @@ func TestStatusWritesSendTheStatusAlone(t *testing.T) {
 		}
 	}
 }
+
+// checkingKind records whether each Observe is a full check, and may mark its changes
+// as ones every reconcile reads.
+type checkingKind struct {
+	fakeKind
+	cheap bool
+	full  []bool
+}
+
+func (k *checkingKind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
+	k.full = append(k.full, reconciler.FullCheck(ctx))
+	obs, err := k.fakeKind.Observe(ctx, ou)
+	if k.cheap {
+		obs.Plan = obs.Plan.SeenCheaply()
+	}
+	return obs, err
+}
+
+// After a full check applied changes, the next reconcile checks fully again to see that
+// AWS kept them, unless every reconcile reads what they touched.
+func TestAFullCheckFollowsChangesOnlyWhenTheyAreCostlyToSee(t *testing.T) {
+	for _, cheap := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cheap=%v", cheap), func(t *testing.T) {
+			kind := &checkingKind{fakeKind: fakeKind{aws: &fakeAWS{value: "old"}}, cheap: cheap}
+			r, c := newEngine(t, kind, newOU("new"), v1alpha1.Manage)
+			if got := reconcile(t, r, c); condition(got, v1alpha1.ConditionReady).Status != metav1.ConditionTrue || kind.aws.value != "new" {
+				t.Fatalf("the change was not applied: aws %+v, status %+v", kind.aws, got.Status)
+			}
+			reconcile(t, r, c)
+			want := []bool{true, false, !cheap} // the change's reconcile, its confirming round, the next reconcile
+			if fmt.Sprint(kind.full) != fmt.Sprint(want) {
+				t.Fatalf("full checks of the observations: %v, want %v", kind.full, want)
+			}
+		})
+	}
+}

@@ -33,6 +33,9 @@ type Change struct {
 	// change: the engine writes it with the reconcile's status instead of at once.
 	// Thousands of assignment creations then cost a few status writes, not thousands.
 	Repeatable bool
+	// SeenCheaply marks a change whose effect every reconcile reads (an account's
+	// parent, a policy's targets), so seeing that AWS kept it takes no full check.
+	SeenCheaply bool
 	// Apply makes the change. It may set status fields (ids AWS returned), which the
 	// engine writes to the API server at once, unless the change is Repeatable.
 	Apply func(ctx context.Context) error
@@ -49,6 +52,19 @@ func (p *Plan) Add(description string, apply func(ctx context.Context) error) {
 // Remove appends a change that takes something away.
 func (p *Plan) Remove(description string, apply func(ctx context.Context) error) {
 	*p = append(*p, Change{Description: description, Removal: true, Apply: apply})
+}
+
+// SeenCheaply marks every change of the plan SeenCheaply and returns it.
+func (p Plan) SeenCheaply() Plan {
+	for i := range p {
+		p[i].SeenCheaply = true
+	}
+	return p
+}
+
+// seenCheaply reports whether every change is SeenCheaply.
+func (p Plan) seenCheaply() bool {
+	return !slices.ContainsFunc(p, func(c Change) bool { return !c.SeenCheaply })
 }
 
 // Descriptions returns the plan's lines.

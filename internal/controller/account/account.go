@@ -175,7 +175,8 @@ func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *or
 	var plan reconciler.Plan
 	if found.ParentID != parent {
 		from, to := tree.Describe(found.ParentID), tree.Describe(parent)
-		plan.Remove(fmt.Sprintf("move account %s from %s to %s", found.ID, from, to), k.move(a, found.ID, to, parent))
+		plan = append(plan, reconciler.Change{Description: fmt.Sprintf("move account %s from %s to %s", found.ID, from, to),
+			Removal: true, SeenCheaply: true, Apply: k.move(a, found.ID, to, parent)})
 	}
 	if full {
 		tags, err := k.ownedTags(ctx, a, found)

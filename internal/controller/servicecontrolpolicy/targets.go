@@ -128,7 +128,7 @@ func (k *Kind) attachments(p *v1alpha1.ServiceControlPolicy, tree *orgapi.Tree, 
 			})
 		}
 	}
-	return plan
+	return plan.SeenCheaply() // every reconcile reads the targets
 }
 
 func (k *Kind) detach(ctx context.Context, policyID, target string) error {
