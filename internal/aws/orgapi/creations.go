@@ -37,16 +37,12 @@ type Creations struct {
 	inFlight map[string]*creation // by request id
 	others   int                  // requests in progress that are not ours
 	done     map[string]types.CreateAccountStatus
-	queue    []string             // keys waiting for a slot
-	reserved map[string]time.Time // keys woken for a free slot, until they take it
-	sent     map[string]string    // request id -> the key this process sent it for
+	line     awsx.Line
+	sent     map[string]string // request id -> the key this process sent it for
 	pace     *awsx.Pace
 	seeded   bool
 	polling  bool
 }
-
-// reserveFor is how long a slot is kept for a woken caller that does not come.
-const reserveFor = 30 * time.Second
 
 type creation struct {
 	key     string
@@ -57,7 +53,7 @@ type creation struct {
 // NewCreations follows creations over an Organizations client.
 func NewCreations(api API, limit int) *Creations {
 	return &Creations{api: api, limit: limit, FastPoll: 100 * time.Millisecond, Wake: func(string) {},
-		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, reserved: map[string]time.Time{}, sent: map[string]string{}, pace: awsx.NewPace(time.Second)}
+		inFlight: map[string]*creation{}, done: map[string]types.CreateAccountStatus{}, line: awsx.Line{Limit: limit}, sent: map[string]string{}, pace: awsx.NewPace(time.Second)}
 }
 
 // Create calls CreateAccount for the caller key if a slot is free; otherwise it
@@ -70,22 +66,19 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 			return nil, 0, err
 		}
 	}
-	at, mine := c.reserved[key]
-	delete(c.reserved, key)
-	mine = mine && time.Since(at) <= reserveFor
-	if !mine && (c.busy() || len(c.queue) > 0) {
-		return nil, c.enqueue(key), ErrCreateBusy
+	if !c.line.Turn(key, c.held()) {
+		return nil, c.line.Join(key), ErrCreateBusy
 	}
 	out, err := c.api.CreateAccount(ctx, in)
 	if awsx.Classify(err) == awsx.Busy {
 		c.others = max(c.others, c.limit-len(c.inFlight)) // someone else's requests fill the slots
 		c.startPolling()
-		return nil, c.enqueue(key), ErrCreateBusy
+		return nil, c.line.Join(key), ErrCreateBusy
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	c.dequeue(key)
+	c.line.Leave(key)
 	id := aws.ToString(out.CreateAccountStatus.Id)
 	c.follow(id, key, time.Now())
 	c.sent[id] = key
@@ -98,34 +91,8 @@ func (c *Creations) follow(id, key string, started time.Time) {
 	c.inFlight[id] = &creation{key: key, started: started, look: c.pace.First(started, c.FastPoll)}
 }
 
-// busy reports whether every slot is taken or kept for a woken caller.
-func (c *Creations) busy() bool {
-	for k, at := range c.reserved {
-		if time.Since(at) > reserveFor {
-			delete(c.reserved, k)
-		}
-	}
-	return len(c.inFlight)+c.others+len(c.reserved) >= c.limit
-}
-
-func (c *Creations) enqueue(key string) int {
-	for i, k := range c.queue {
-		if k == key {
-			return i + 1
-		}
-	}
-	c.queue = append(c.queue, key)
-	return len(c.queue)
-}
-
-func (c *Creations) dequeue(key string) {
-	for i, k := range c.queue {
-		if k == key {
-			c.queue = append(c.queue[:i:i], c.queue[i+1:]...)
-			return
-		}
-	}
-}
+// held is how many slots the requests in progress take; c.mu must be held.
+func (c *Creations) held() int { return len(c.inFlight) + c.others }
 
 // Status returns the state of a request without a call to AWS while it is followed
 // in bulk; a request this process does not follow yet (after a restart) is looked up
@@ -225,7 +192,7 @@ func (c *Creations) poll() {
 			c.mu.Unlock()
 		}
 		c.mu.Lock()
-		if len(c.inFlight) == 0 && c.others == 0 && len(c.queue) == 0 {
+		if len(c.inFlight) == 0 && c.others == 0 && c.line.Waiting() == 0 {
 			c.polling = false
 			c.mu.Unlock()
 			return
@@ -286,11 +253,7 @@ func (c *Creations) settle(ctx context.Context, reqs []types.CreateAccountStatus
 		}
 	}
 	c.mu.Lock()
-	for !c.busy() && len(c.queue) > 0 {
-		key := c.queue[0]
-		c.queue, c.reserved[key] = c.queue[1:], time.Now()
-		wake = append(wake, key)
-	}
+	wake = append(wake, c.line.Next(c.held())...)
 	c.mu.Unlock()
 	for _, key := range wake { // the callers of ended requests, then the line in order
 		c.Wake(key)
