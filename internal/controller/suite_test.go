@@ -80,7 +80,7 @@ func run(m *testing.M) int {
 			return 1
 		}
 	}
-	account.CreatePoll, account.ClosePoll = 200*time.Millisecond, 200*time.Millisecond
+	account.CreatePoll, account.CloseTakes = 200*time.Millisecond, time.Second // ClosePoll stays long: closures wake their objects
 	permissionset.RequestPoll = 200 * time.Millisecond
 	o := env.ManagerOptions()
 	o.OperatorNamespace = operatorNS

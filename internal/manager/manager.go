@@ -169,6 +169,7 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		Client: mgr.GetClient(), OrgAPI: clients.Organizations,
 		Org:               orgapi.NewOrg(clients.Organizations, o.ResyncPeriod),
 		Creations:         orgapi.NewCreations(clients.Organizations, 5),
+		Closings:          orgapi.NewClosings(clients.Organizations, account.MaxClosing, account.CloseTakes),
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
 	}
 	ropts := reconciler.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, ResyncPeriod: o.ResyncPeriod,

@@ -45,8 +45,6 @@ type Kind struct {
 	// QuarantineOU names the OrganizationalUnit object accounts move to before they
 	// are closed; "" closes them where they are.
 	QuarantineOU string
-
-	closes closing
 }
 
 // Setup registers the controller and the index of Accounts by request id.
@@ -64,6 +62,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, quarantineOU 
 		ns, name, _ := strings.Cut(key, "/")
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}}
 	}
+	env.Closings.Wake = env.Creations.Wake
 	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Account]{Name: "account", Kind: &Kind{Env: env, QuarantineOU: quarantineOU},
 		New: func() *v1alpha1.Account { return &v1alpha1.Account{} },
 		Dependencies: []reconciler.Dependency{common.OnOU("spec.organizationalUnitRef", func(o client.Object) []string {

@@ -5,8 +5,8 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -22,35 +22,14 @@ import (
 // MaxClosing is how many accounts AWS lets close at once.
 const MaxClosing = 3
 
-// ClosePoll is how often a closing account's state is read until AWS suspends it.
-var ClosePoll = 10 * time.Second
+// CloseTakes is how long a closure is taken to last until the operator has seen one
+// end; the followers of closures learn the real figure.
+var CloseTakes = 30 * time.Second
 
-// closing holds the accounts this process is closing, so that at most MaxClosing
-// CloseAccount requests are in progress across the operator.
-type closing struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-// take reserves a slot for id; false when MaxClosing others hold them.
-func (c *closing) take(id string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ids == nil {
-		c.ids = map[string]bool{}
-	}
-	if !c.ids[id] && len(c.ids) >= MaxClosing {
-		return false
-	}
-	c.ids[id] = true
-	return true
-}
-
-func (c *closing) release(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.ids, id)
-}
+// ClosePoll is how often a closing account, or one waiting for a slot, is looked at
+// when nothing wakes its object first (the followers of closures wake it when AWS
+// suspends the account or a slot frees).
+var ClosePoll = 2 * time.Minute
 
 // Delete decommissions the account; the engine calls it only when the policy is
 // Close. The management account is never closed, nor an account that belongs to
@@ -72,28 +51,29 @@ func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Chan
 	if id == tree.Management {
 		return reconciler.Changes{"Left account " + id + " open: it is the management account, which can never be closed"}, nil
 	}
+	if state, ok := k.Closings.State(id); ok { // followed: no call until AWS suspends it
+		k.setState(a, state)
+		if state == string(types.AccountStatePendingClosure) {
+			return nil, k.stillClosing(ctx, a)
+		}
+		return reconciler.Changes{fmt.Sprintf("Account %s is %s in AWS", id, state)}, nil
+	}
 	d, err := k.OrgAPI.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
 	if awsx.IsNotFound(err) {
-		k.closes.release(id)
+		k.Closings.Leave(common.OwnerOf(a))
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	state := accountState(d.Account)
-	a.Status.State = state
-	k.Org.Update(func(t *orgapi.Tree) {
-		if cur, ok := t.Accounts[id]; ok {
-			cur.State = state
-			t.Accounts[id] = cur
-		}
-	})
+	k.setState(a, state)
 	switch types.AccountState(state) {
 	case types.AccountStateSuspended, types.AccountStateClosed:
-		k.closes.release(id)
+		k.Closings.Leave(common.OwnerOf(a))
 		return reconciler.Changes{fmt.Sprintf("Account %s is %s in AWS", id, state)}, nil
 	case types.AccountStatePendingClosure:
-		k.closes.take(id) // it holds a slot, whoever started it
+		k.Closings.Follow(common.OwnerOf(a), id) // it holds a slot, whoever started it
 		return nil, k.stillClosing(ctx, a)
 	}
 	tags, err := orgapi.Tags(ctx, k.OrgAPI, id)
@@ -110,35 +90,36 @@ func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Chan
 			return reconciler.Changes{moved}, err
 		}
 	}
-	if !k.closes.take(id) {
-		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting, "%d accounts are closing, as many as AWS allows at once; account %s closes when one of them is done", MaxClosing, id)
-	}
-	_, err = k.OrgAPI.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: &id})
-	if err != nil {
-		k.closes.release(id)
-	}
+	place, err := k.Closings.Close(ctx, common.OwnerOf(a), id)
 	switch {
 	case err == nil:
+	case errors.Is(err, orgapi.ErrCloseBusy):
+		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting,
+			"as many accounts are closing as AWS allows at once (%d); account %s is number %d in line and closes when one of them is done", MaxClosing, id, place)
 	case awsx.IsAlreadyExists(err): // closed meanwhile
 		return changes, fmt.Errorf("account %s is closing already; reading its state again", id)
 	case awsx.IsNotFound(err):
 		return changes, nil
-	case awsx.Classify(err) == awsx.Busy:
-		return changes, reconciler.Wait(ClosePoll, v1alpha1.ReasonWaiting, "AWS has %d accounts closing already (some closed outside the operator); account %s closes when one of them is done", MaxClosing, id)
 	case awsx.Classify(err) == awsx.Quota:
 		return changes, reconciler.Stalled(v1alpha1.ReasonQuotaExceeded,
 			"AWS's quota of account closures in a rolling 30 days is used up (the higher of 250 and 20 %% of the member accounts, at most 1,000): room comes back as the closures of the last 30 days age out, so expect it within 30 days of the oldest of them; AWS Support can raise the quota. Account %s stays open until then", id)
 	default:
 		return changes, common.Fail("close account "+id, err)
 	}
-	a.Status.State = string(types.AccountStatePendingClosure)
-	k.Org.Update(func(t *orgapi.Tree) {
-		cur := t.Accounts[id]
-		cur.State = a.Status.State
-		t.Accounts[id] = cur
-	})
+	k.setState(a, string(types.AccountStatePendingClosure))
 	changes = append(changes, "Closing account "+id+", as the deletion policy Close says")
 	return changes, k.stillClosing(ctx, a)
+}
+
+// setState records the account's state in status and in the read model of the tree.
+func (k *Kind) setState(a *v1alpha1.Account, state string) {
+	a.Status.State = state
+	k.Org.Update(func(t *orgapi.Tree) {
+		if cur, ok := t.Accounts[a.Status.ID]; ok {
+			cur.State = state
+			t.Accounts[a.Status.ID] = cur
+		}
+	})
 }
 
 // stillClosing saves the state and waits for AWS to suspend the account.

@@ -34,6 +34,8 @@ type Env struct {
 	Org *orgapi.Org
 	// Creations runs account creations: five at once, followed in bulk.
 	Creations *orgapi.Creations
+	// Closings runs account closures: three at once, each followed when it is due.
+	Closings *orgapi.Closings
 	// OperatorNamespace is the namespace with admin rights over placement and adoption.
 	OperatorNamespace string
 	// DependencyPoll is how soon to look again when a referenced object is not ready.
