@@ -73,6 +73,8 @@ type Options struct {
 	// and 5m): an object rides out an AWS outage and is looked at again within
 	// minutes once AWS is back.
 	RetryMin, RetryMax time.Duration
+	// Events sends the engine's events; nil sends them through the manager's recorder.
+	Events *Events
 }
 
 // Reconciler runs a Kind.

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
+	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -59,7 +60,11 @@ func Setup[T Object](ctx context.Context, mgr ctrl.Manager, c Controller[T], opt
 	}); err != nil {
 		return err
 	}
-	r := &Reconciler[T]{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder(c.Name), Kind: c.Kind, New: c.New, Options: opts}
+	var rec events.EventRecorder = mgr.GetEventRecorder(c.Name)
+	if opts.Events != nil {
+		rec = opts.Events.For(c.Name)
+	}
+	r := &Reconciler[T]{Client: mgr.GetClient(), Recorder: rec, Kind: c.Kind, New: c.New, Options: opts}
 	b := ctrl.NewControllerManagedBy(mgr).Named(c.Name).
 		For(c.New(), builder.WithPredicates(specChanges())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1), RateLimiter: rateLimiter(opts)})
