@@ -11,7 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/controller/common"
@@ -190,4 +192,22 @@ func TestOUDeletionWaitsForRetainedAccounts(t *testing.T) {
 		return nil
 	})
 	deleteAndWait(t, late)
+}
+
+// The cache drops the copy of the object a client-side apply keeps in an annotation;
+// the operator's writes (its finalizer, the status) leave it on the API server.
+func TestOUKeepsItsLastAppliedAnnotation(t *testing.T) {
+	ou := newOU("ou-applied", "Applied", "")
+	applied := `{"apiVersion":"org.awsorg.dev/v1alpha1","kind":"OrganizationalUnit","metadata":{"name":"ou-applied"},"spec":{"name":"Applied"}}`
+	ou.Annotations = map[string]string{corev1.LastAppliedConfigAnnotation: applied}
+	create(t, ou)
+	waitReady(t, ou)
+	got := &v1alpha1.OrganizationalUnit{}
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(ou), got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Annotations[corev1.LastAppliedConfigAnnotation] != applied || len(got.Finalizers) == 0 {
+		t.Fatalf("after the operator's writes: annotations %v, finalizers %v", got.Annotations, got.Finalizers)
+	}
+	deleteAndWait(t, ou)
 }
