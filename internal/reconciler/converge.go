@@ -105,7 +105,7 @@ func (r *Reconciler[T]) publish(st *v1alpha1.ResourceStatus, plan Plan) {
 // settled is the outcome once no change is left: Ready, unless references still wait.
 func (r *Reconciler[T]) settled(obj T, obs Observation) error {
 	if len(obs.Waiting) > 0 {
-		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "everything else matches the spec; waiting for %s", strings.Join(obs.Waiting, "; "))
+		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonDependencyNotReady, "everything else matches the spec; waiting for %s", firstOf(obs.Waiting))
 	}
 	if obs.InProgress != "" {
 		return Wait(r.Options.DependencyPoll, v1alpha1.ReasonProgressing, "%s", obs.InProgress)
@@ -276,6 +276,15 @@ func firstLines(p Plan) string {
 		lines = append(lines[:5], fmt.Sprintf("and %d more (see status.plannedChanges)", len(p)-5))
 	}
 	return strings.Join(lines, "; ")
+}
+
+// firstOf joins the first five of what an object waits for and counts the rest: a
+// permission set on a thousand accounts being created waits for each of them.
+func firstOf(waiting []string) string {
+	if len(waiting) > 5 {
+		return strings.Join(waiting[:5], "; ") + fmt.Sprintf("; and %d more", len(waiting)-5)
+	}
+	return strings.Join(waiting, "; ")
 }
 
 func capitalize(s string) string {

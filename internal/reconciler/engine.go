@@ -226,14 +226,26 @@ func note(lines ...string) string {
 			fmt.Fprintf(&b, "; and %d more", len(lines)-i)
 			break
 		}
-		cut := noteLimit - len(more) - len("…")
-		for cut > 0 && !utf8.RuneStart(l[cut]) {
-			cut--
-		}
-		b.WriteString(l[:cut] + "…" + more)
+		b.WriteString(clip(l, noteLimit-len(more)) + more)
 		break
 	}
 	return b.String()
+}
+
+// messageLimit is the longest condition message the engine writes; the API server
+// refuses a status whose condition messages are longer than 32 KiB.
+const messageLimit = 4096
+
+// clip cuts s to at most n bytes, at a character, and marks the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func (r *Reconciler[T]) forget(uid types.UID) {

@@ -357,3 +357,38 @@ func TestAFullCheckFollowsChangesOnlyWhenTheyAreCostlyToSee(t *testing.T) {
 		})
 	}
 }
+
+// waitingKind matches the spec but waits for many references.
+type waitingKind struct {
+	fakeKind
+	waiting []string
+}
+
+func (k *waitingKind) Observe(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (reconciler.Observation, error) {
+	obs, err := k.fakeKind.Observe(ctx, ou)
+	obs.Waiting = k.waiting
+	return obs, err
+}
+
+// A permission set on a thousand accounts being created waits for each of them; the
+// API server refuses a condition message over 32 KiB, so the status says the first
+// few and counts the rest, and no message is ever longer than a few KiB.
+func TestConditionMessagesStaySmall(t *testing.T) {
+	kind := &waitingKind{fakeKind: fakeKind{aws: &fakeAWS{value: "new"}}}
+	for i := range 1000 {
+		kind.waiting = append(kind.waiting, fmt.Sprintf("Account team-%03d/account-%04d, which has no AWS id yet", i%100, i))
+	}
+	r, c := newEngine(t, kind, newOU("new"), v1alpha1.Manage)
+	got := reconcile(t, r, c)
+	ready := condition(got, v1alpha1.ConditionReady)
+	if ready.Reason != v1alpha1.ReasonDependencyNotReady || len(ready.Message) > 4096 || !strings.HasSuffix(ready.Message, "; and 995 more") {
+		t.Fatalf("Ready is %s (%d bytes): %.300q", ready.Reason, len(ready.Message), ready.Message)
+	}
+	kind.waiting = []string{strings.Repeat("x", 40000)}
+	got = reconcile(t, r, c)
+	for _, cond := range got.Status.Conditions {
+		if len(cond.Message) > 4096 {
+			t.Fatalf("condition %s holds %d bytes", cond.Type, len(cond.Message))
+		}
+	}
+}

@@ -31,7 +31,7 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, obj, base T, err error)
 	gen := obj.GetGeneration()
 	st.ObservedGeneration = gen
 	set := func(typ string, status metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, ObservedGeneration: gen})
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: clip(msg, messageLimit), ObservedGeneration: gen})
 	}
 	var stalled *StalledError
 	var wait *WaitError
