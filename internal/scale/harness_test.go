@@ -210,9 +210,8 @@ func kindLists() []client.ObjectList {
 }
 
 // watch starts informers on every kind. Counting the objects from them costs the API
-// server nothing; listing a thousand large objects from it every few seconds, as an
-// earlier harness did, cost it more CPU than the operator's own requests and slowed
-// the operator it measured.
+// server nothing; listing a thousand large objects from it every few seconds would
+// load it in a way the operator does not, beside the operator being measured.
 func (st *stack) watch(b *testing.B, rc *rest.Config) {
 	b.Helper()
 	c, err := cache.New(rc, cache.Options{Scheme: manager.Scheme(), DefaultTransform: cache.TransformStripManagedFields()})
