@@ -26,9 +26,14 @@ const KeepFor = 30 * time.Second
 // Turn reports whether key may send its request now, with held slots taken by the
 // requests in progress: a slot was kept for it, or one is free and nobody waits.
 func (l *Line) Turn(key string, held int) bool {
-	at, kept := l.reserved[key]
+	open := l.Open(key, held)
 	delete(l.reserved, key)
-	if kept && time.Since(at) <= KeepFor {
+	return open
+}
+
+// Open reports whether key's turn has come, as Turn does, without taking it.
+func (l *Line) Open(key string, held int) bool {
+	if at, kept := l.reserved[key]; kept && time.Since(at) <= KeepFor {
 		return true
 	}
 	return !l.Full(held) && len(l.queue) == 0

@@ -86,6 +86,18 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 	return out.CreateAccountStatus, 0, nil
 }
 
+// Waiting reports whether the caller key would wait in line if it asked for a
+// creation now, and puts it in line then, with its place; a caller first asks, so
+// that it writes that it is about to create an account only when its turn has come.
+func (c *Creations) Waiting(key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.seeded || c.line.Open(key, c.held()) {
+		return 0, false
+	}
+	return c.line.Join(key), true
+}
+
 // follow adds a request in progress; c.mu must be held.
 func (c *Creations) follow(id, key string, started time.Time) {
 	c.inFlight[id] = &creation{key: key, started: started, look: c.pace.First(started, c.FastPoll)}

@@ -188,3 +188,52 @@ func TestCreationsBackOffWhileTheStatusListFails(t *testing.T) {
 		t.Fatal("the request's end was never seen once AWS answered")
 	}
 }
+
+// A caller asks whether it would wait before it writes that it is about to create an
+// account: while every slot is taken it learns its place (the same each time) without
+// a call to AWS; once woken for a free slot, its turn has come.
+func TestCreationsTellACallerItWaitsWithoutACall(t *testing.T) {
+	sim, c := newOrg(t, 300*time.Millisecond)
+	ctx := context.Background()
+	cr := orgapi.NewCreations(c, 5)
+	cr.FastPoll = 20 * time.Millisecond
+	woken := make(chan string, 100)
+	cr.Wake = func(key string) { woken <- key }
+	if _, waiting := cr.Waiting("k0"); waiting {
+		t.Fatal("the first caller waits before any creation")
+	}
+	for i := range 5 {
+		if _, _, err := cr.Create(ctx, fmt.Sprint("k", i), &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("w%d@example.com", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := sim.Calls()
+	for range 3 {
+		if place, waiting := cr.Waiting("k5"); !waiting || place != 1 {
+			t.Fatalf("a caller while five are in progress: place %d, waiting %v", place, waiting)
+		}
+	}
+	if place, waiting := cr.Waiting("k6"); !waiting || place != 2 {
+		t.Fatalf("the next caller: place %d, waiting %v", place, waiting)
+	}
+	if n := sim.Calls()["organizations:CreateAccount"]; n != calls["organizations:CreateAccount"] {
+		t.Fatal("asking whether to wait called CreateAccount")
+	}
+	for deadline := time.After(10 * time.Second); ; {
+		select {
+		case k := <-woken:
+			if k != "k5" {
+				continue
+			}
+			if _, waiting := cr.Waiting("k5"); waiting {
+				t.Fatal("the caller woken for a free slot still waits")
+			}
+			if _, _, err := cr.Create(ctx, "k5", &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String("w5@example.com")}); err != nil {
+				t.Fatalf("the woken caller's creation: %v", err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("k5 was never woken")
+		}
+	}
+}

@@ -228,6 +228,9 @@ func (k *Kind) createPlan(a *v1alpha1.Account, tree *orgapi.Tree, parent string)
 // request id lands in status before anything else.
 func (k *Kind) create(a *v1alpha1.Account) func(context.Context) error {
 	return func(ctx context.Context) error {
+		if place, waiting := k.Creations.Waiting(common.OwnerOf(a)); waiting {
+			return inLine(place)
+		}
 		now := metav1.Now()
 		a.Status.CreateRequestedAt = &now
 		if err := reconciler.SaveStatus(ctx); err != nil {
@@ -239,7 +242,7 @@ func (k *Kind) create(a *v1alpha1.Account) func(context.Context) error {
 		switch {
 		case errors.Is(err, orgapi.ErrCreateBusy):
 			a.Status.CreateRequestedAt = nil
-			return reconciler.Wait(time.Minute, v1alpha1.ReasonWaiting, "AWS allows five account creations in progress at once; this account is number %d in line for a free slot", place)
+			return inLine(place)
 		case err != nil && awsx.Classify(err) != awsx.Transient:
 			a.Status.CreateRequestedAt = nil // AWS answered no: nothing was created
 			return common.Fail(fmt.Sprintf("create account %q", a.AWSName()), err)
@@ -249,4 +252,13 @@ func (k *Kind) create(a *v1alpha1.Account) func(context.Context) error {
 		a.Status.CreateAccountRequestID, a.Status.CreateRequestedAt = aws.ToString(st.Id), nil
 		return nil
 	}
+}
+
+// InLinePoll is how often an account waiting in line for a creation slot is looked at
+// when nothing wakes it first (the followers of creations wake it when its turn comes).
+var InLinePoll = 5 * time.Minute
+
+func inLine(place int) error {
+	return reconciler.Wait(InLinePoll, v1alpha1.ReasonWaiting,
+		"AWS allows five account creations in progress at once; this account is number %d in line for a free slot", place)
 }
