@@ -197,7 +197,7 @@ func (c *Closings) round(ctx context.Context) {
 		case awsx.IsNotFound(err): // gone from the organization: closed, its slot free
 			state = string(types.AccountStateClosed)
 		case err == nil && out.Account != nil:
-			state = accountState(*out.Account)
+			state = AccountState(*out.Account)
 		}
 		c.mu.Lock()
 		cr := c.closing[id]

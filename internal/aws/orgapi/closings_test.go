@@ -7,13 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -26,11 +24,7 @@ func newClosingOrg(t *testing.T, delay time.Duration, n int) (*awssim.Server, *o
 	t.Helper()
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay, cfg.CloseAccountDelay = 0, delay
-	sim := awssim.New(cfg)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	org := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	sim, org := newOrgWith(t, cfg)
 	ctx := context.Background()
 	var ids []string
 	for i := range n {

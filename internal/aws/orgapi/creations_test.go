@@ -27,6 +27,12 @@ func newOrg(t *testing.T, delay time.Duration) (*awssim.Server, *organizations.C
 	t.Helper()
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay = delay
+	return newOrgWith(t, cfg)
+}
+
+// newOrgWith starts the simulator with cfg and an Organizations client of it.
+func newOrgWith(t *testing.T, cfg awssim.Config) (*awssim.Server, *organizations.Client) {
+	t.Helper()
 	sim := awssim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)

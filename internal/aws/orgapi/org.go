@@ -213,5 +213,5 @@ func (o *Org) listAccountsUnder(ctx context.Context, t *Tree, parent string) err
 
 func accountOf(a types.Account, parent string) Account {
 	return Account{ID: aws.ToString(a.Id), Arn: aws.ToString(a.Arn), Name: aws.ToString(a.Name),
-		Email: aws.ToString(a.Email), State: accountState(a), ParentID: parent}
+		Email: aws.ToString(a.Email), State: AccountState(a), ParentID: parent}
 }

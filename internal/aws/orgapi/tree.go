@@ -101,7 +101,9 @@ func (t *Tree) HasChildren(id string) bool {
 	return false
 }
 
-func accountState(a types.Account) string {
+// AccountState is an account's state: State, or the older Status where AWS leaves
+// State empty.
+func AccountState(a types.Account) string {
 	if a.State != "" {
 		return string(a.State)
 	}

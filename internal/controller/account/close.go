@@ -66,7 +66,10 @@ func (k *Kind) Delete(ctx context.Context, a *v1alpha1.Account) (reconciler.Chan
 	if err != nil {
 		return nil, err
 	}
-	state := accountState(d.Account)
+	state := ""
+	if d.Account != nil {
+		state = orgapi.AccountState(*d.Account)
+	}
 	k.setState(a, state)
 	switch types.AccountState(state) {
 	case types.AccountStateSuspended, types.AccountStateClosed:
@@ -149,14 +152,4 @@ func (k *Kind) quarantine(ctx context.Context, a *v1alpha1.Account, tree *orgapi
 	}
 	return fmt.Sprintf("Moved account %s to the quarantine OU %s before closing it", a.Status.ID, tree.Describe(qid)),
 		reconciler.Wait(time.Second, v1alpha1.ReasonDeleting, "account %s is in the quarantine OU; closing it next", a.Status.ID)
-}
-
-func accountState(a *types.Account) string {
-	if a == nil {
-		return ""
-	}
-	if a.State != "" {
-		return string(a.State)
-	}
-	return string(a.Status)
 }
