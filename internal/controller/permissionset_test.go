@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -21,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
 
 const adminPolicy = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -194,4 +196,71 @@ func TestPermissionSetRefusals(t *testing.T) {
 	deleteAndWait(t, ghost)
 	deleteAndWait(t, ps)
 	deleteAndWait(t, a)
+}
+
+// A permission set in line for one of Identity Center's ten assignment slots does
+// not look again at each Account that becomes Ready (each would rewrite its status,
+// which names every account it reaches): its turn wakes it, and it assigns then every
+// account that became Ready meanwhile.
+func TestAPermissionSetInLineWaitsForItsTurn(t *testing.T) {
+	// While the creations in progress cannot be listed, the ten sent first hold every slot.
+	inject(t, awssim.Fault{Operation: "ListAccountAssignmentCreationStatus", Count: 1 << 30, Code: "InternalServerException"})
+	var held []string
+	for i := range 11 {
+		held = append(held, createByHand(t, fmt.Sprintf("Line %d", i), fmt.Sprintf("line-%d@example.com", i), nil))
+	}
+	holder := &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: "line-holder"}, Spec: v1alpha1.PermissionSetSpec{
+		Assignments: []v1alpha1.Assignment{{Principal: v1alpha1.Principal{Type: "GROUP", Name: "Platform"}, AccountIDs: held[:10]}}}}
+	create(t, holder)
+	eventually(t, func() error {
+		if err := k8s.Get(context.Background(), keyOf(holder), holder); err != nil {
+			return err
+		}
+		if n := len(holder.Status.PendingRequests); n != 10 {
+			return fmt.Errorf("%d requests in progress, want 10", n)
+		}
+		return nil
+	})
+	refs := []v1alpha1.NamespacedRef{{Name: "line-a"}, {Name: "line-b"}, {Name: "line-c"}}
+	waiter := &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: "line-waiter"}, Spec: v1alpha1.PermissionSetSpec{
+		Assignments: []v1alpha1.Assignment{{Principal: v1alpha1.Principal{Type: "GROUP", Name: "Platform"}, AccountIDs: held[10:], AccountRefs: refs}}}}
+	create(t, waiter)
+	waitCondition(t, waiter, v1alpha1.ConditionReconciling, v1alpha1.ReasonWaiting, "waits in line")
+	version := waiter.ResourceVersion
+
+	var accounts []*v1alpha1.Account
+	for _, ref := range refs {
+		a := newAccount(operatorNS, ref.Name, ref.Name+"@example.com", "")
+		create(t, a)
+		accounts = append(accounts, a)
+	}
+	for _, a := range accounts {
+		waitReady(t, a)
+	}
+	time.Sleep(time.Second) // the Accounts' wakes have been served
+	if err := k8s.Get(context.Background(), keyOf(waiter), waiter); err != nil {
+		t.Fatal(err)
+	}
+	if waiter.ResourceVersion != version || len(waiter.Status.ResolvedAccounts) != 0 {
+		t.Fatalf("in line, the permission set was written (resource version %s, then %s) with resolved accounts %v", version, waiter.ResourceVersion, waiter.Status.ResolvedAccounts)
+	}
+
+	env.Sim.ClearFaults() // the ten end: the waiter's turn comes
+	waitReady(t, holder)
+	waitReady(t, waiter)
+	platform := groupID(t, "Platform")
+	want := []string{held[10]}
+	for _, a := range accounts {
+		want = append(want, a.Status.ID)
+	}
+	for _, acct := range want {
+		if got := assignedPrincipals(t, waiter.Status.ARN, acct); !slices.Equal(got, []string{platform}) {
+			t.Fatalf("assignments of the waiter on %s: %v", acct, got)
+		}
+	}
+	deleteAndWait(t, waiter)
+	deleteAndWait(t, holder)
+	for _, a := range accounts {
+		deleteAndWait(t, a)
+	}
 }

@@ -103,9 +103,10 @@ func NewRequests(api API) *Requests {
 
 // CreateAssignment calls CreateAccountAssignment for the caller key if fewer than ten
 // creations are in progress; otherwise it queues key and returns ErrAssignBusy, with
-// the caller's place in the queue. A caller in line is woken with as many slots as
-// are free, up to the creations it asked for, so that one reconcile makes many.
-func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmin.CreateAccountAssignmentInput) (string, int, error) {
+// the caller's place in the queue. wants is how many creations the caller has still to
+// make, this one included: a caller in line is woken with as many slots as are free,
+// up to the most it wanted, so that one reconcile makes many.
+func (r *Requests) CreateAssignment(ctx context.Context, key string, wants int, in *ssoadmin.CreateAccountAssignmentInput) (string, int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.instance = aws.ToString(in.InstanceArn)
@@ -118,14 +119,14 @@ func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmi
 		}
 	}
 	if !mine && (r.busy() || len(r.queue) > 0) {
-		r.wants[key]++
+		r.wants[key] = max(r.wants[key], wants)
 		return "", r.enqueue(key), ErrAssignBusy
 	}
 	out, err := r.api.CreateAccountAssignment(ctx, in)
 	if awsx.IsThrottled(err) && r.creating() > 0 { // AWS counts more in progress than we know of
 		r.others = max(r.others, r.limit-r.creating())
 		r.start()
-		r.wants[key]++
+		r.wants[key] = max(r.wants[key], wants)
 		return "", r.enqueue(key), ErrAssignBusy
 	}
 	if err != nil {
@@ -135,6 +136,14 @@ func (r *Requests) CreateAssignment(ctx context.Context, key string, in *ssoadmi
 	r.follow(CreateAssignment, id, key)
 	r.start()
 	return id, 0, nil
+}
+
+// Waits reports whether the caller key waits in line for a slot: its turn has not
+// come, and will wake it.
+func (r *Requests) Waits(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.queue, key)
 }
 
 // Track follows a request the caller made (a provisioning, an assignment deletion).

@@ -93,7 +93,7 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, _ := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-		return r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		return r.CreateAssignment(ctx, fmt.Sprint("k", i), 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: st.CreateAccountStatus.AccountId, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 	}
 	ids := map[string]string{}
@@ -134,8 +134,8 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 	}
 }
 
-// A caller in line is woken with as many free slots as it asked for creations, so
-// one reconcile makes many; the next in line gets the slots left.
+// A caller in line is woken with as many free slots as it said it wants creations,
+// so one reconcile makes many; the next in line gets the slots left.
 func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
 	ctx := context.Background()
@@ -146,8 +146,8 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	woken := make(chan string, 100)
 	r.Wake = func(key string) { woken <- key }
 	next := 0
-	assign := func(key string) error {
-		_, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+	assign := func(key string, wants int) error {
+		_, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: accounts[next%len(accounts)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 		if err == nil {
 			next++
@@ -155,16 +155,14 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 		return err
 	}
 	for range 10 {
-		if err := assign("first"); err != nil {
+		if err := assign("first", 1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// a wants 6 creations and b 7 while all ten slots are taken.
+	// a wants 6 creations and b 7 while all ten slots are taken; each asks once.
 	for key, n := range map[string]int{"a": 6, "b": 7} {
-		for range n {
-			if err := assign(key); !errors.Is(err, ssoapi.ErrAssignBusy) {
-				t.Fatalf("%s: want ErrAssignBusy, got %v", key, err)
-			}
+		if err := assign(key, n); !errors.Is(err, ssoapi.ErrAssignBusy) {
+			t.Fatalf("%s: want ErrAssignBusy, got %v", key, err)
 		}
 	}
 	made := map[string]int{}
@@ -174,7 +172,7 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 			if key == "first" {
 				continue
 			}
-			for assign(key) == nil {
+			for assign(key, 1) == nil {
 				made[key]++
 			}
 		case <-time.After(10 * time.Second):
@@ -200,8 +198,8 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	woken := make(chan string, 100)
 	r.Wake = func(key string) { woken <- key }
 	next := 0
-	assign := func(key string) (string, error) {
-		id, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+	assign := func(key string, wants int) (string, error) {
+		id, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 		if err == nil {
 			next++
@@ -210,18 +208,18 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	}
 	var mine []string
 	for range 10 {
-		id, err := assign("a")
+		id, err := assign("a", 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		mine = append(mine, id)
 	}
 	for range 10 { // b is first in line, for ten
-		if _, err := assign("b"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+		if _, err := assign("b", 10); !errors.Is(err, ssoapi.ErrAssignBusy) {
 			t.Fatalf("b: want ErrAssignBusy, got %v", err)
 		}
 	}
-	if _, err := assign("a"); !errors.Is(err, ssoapi.ErrAssignBusy) { // a is second, for one more
+	if _, err := assign("a", 1); !errors.Is(err, ssoapi.ErrAssignBusy) { // a is second, for one more
 		t.Fatalf("a: want ErrAssignBusy, got %v", err)
 	}
 	wait := func() string {
@@ -233,8 +231,14 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 			return ""
 		}
 	}
+	if !r.Waits("a") || !r.Waits("b") {
+		t.Fatalf("a waits %t, b waits %t; want both in line", r.Waits("a"), r.Waits("b"))
+	}
 	if key := wait(); key != "b" {
 		t.Fatalf("a's ten ended and b's turn came: woken %q first, want b", key)
+	}
+	if !r.Waits("a") || r.Waits("b") {
+		t.Fatalf("b's turn came: a waits %t, b waits %t; want a only", r.Waits("a"), r.Waits("b"))
 	}
 	select {
 	case key := <-woken:
@@ -242,7 +246,7 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	case <-time.After(time.Second):
 	}
 	for range 10 {
-		if _, err := assign("b"); err != nil {
+		if _, err := assign("b", 1); err != nil {
 			t.Fatalf("b uses its slots: %v", err)
 		}
 	}
@@ -277,8 +281,8 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 	woken := make(chan wake, 100)
 	r.Wake = func(key string) { woken <- wake{key, time.Now()} }
 	next := 0
-	assign := func(key string) (string, error) {
-		id, _, err := r.CreateAssignment(ctx, key, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+	assign := func(key string, wants int) (string, error) {
+		id, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 		if err == nil {
 			next++
@@ -299,22 +303,22 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 		}
 	}
 	for range 10 {
-		if _, err := assign("a"); err != nil {
+		if _, err := assign("a", 1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for range 10 {
-		if _, err := assign("b"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+		if _, err := assign("b", 10); !errors.Is(err, ssoapi.ErrAssignBusy) {
 			t.Fatalf("b: %v", err)
 		}
 	}
-	if _, err := assign("c"); !errors.Is(err, ssoapi.ErrAssignBusy) {
+	if _, err := assign("c", 1); !errors.Is(err, ssoapi.ErrAssignBusy) {
 		t.Fatalf("c: %v", err)
 	}
 	waitFor("b") // a's ten ended: b's turn
 	var bs []string
 	for range 10 {
-		id, err := assign("b")
+		id, err := assign("b", 1)
 		if err != nil {
 			t.Fatalf("b uses its slots: %v", err)
 		}
@@ -394,7 +398,7 @@ func failingListRidesOut(t *testing.T, status ssotypes.StatusValues, pace func(*
 	pace(r)
 	woken := make(chan string, 10)
 	r.Wake = func(key string) { woken <- key }
-	id, _, err := r.CreateAssignment(ctx, "k", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+	id, _, err := r.CreateAssignment(ctx, "k", 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 		TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 	if err != nil {
 		t.Fatal(err)
@@ -445,7 +449,7 @@ func TestOutcomesWaitWhileTheirCallerIsInLine(t *testing.T) {
 	var made []string
 	start := time.Now()
 	for len(made) < len(accounts) {
-		id, _, err := r.CreateAssignment(ctx, "a", &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		id, _, err := r.CreateAssignment(ctx, "a", 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: accounts[len(made)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 		switch {
 		case errors.Is(err, ssoapi.ErrAssignBusy):
@@ -520,7 +524,7 @@ func TestRequestsAreLookedAtWhenRequestsLikeThemEnd(t *testing.T) {
 	before := sim.Calls()["sso-admin:ListAccountAssignmentCreationStatus"]
 	for i, account := range accounts {
 		sent := time.Now()
-		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group}); err != nil {
 			t.Fatal(err)
 		}
@@ -574,7 +578,7 @@ func TestRequestsDueTogetherShareARound(t *testing.T) {
 	r.Wake = func(key string) { woken <- key }
 	first := time.Now()
 	for i, account := range accounts { // due one every 40 ms or so
-		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 			TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group}); err != nil {
 			t.Fatal(err)
 		}

@@ -71,6 +71,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.D
 // Observe follows requests in progress, compares the permission set with the spec
 // (counting the assignments in progress as done), and plans what differs.
 func (k *Kind) Observe(ctx context.Context, ps *v1alpha1.PermissionSet) (reconciler.Observation, error) {
+	if k.SSO.Requests.Waits(ps.Name) && ps.Generation == ps.Status.ObservedGeneration {
+		// In line for assignment slots, for the spec it last planned: its turn wakes
+		// it, and it sees then every account that became Ready meanwhile. Looking at
+		// each such wake would only rewrite a status of a thousand accounts.
+		return reconciler.Observation{}, inLine()
+	}
 	instance, _, err := k.SSO.Instance(ctx)
 	if err != nil {
 		return reconciler.Observation{}, err

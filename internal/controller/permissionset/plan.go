@@ -171,12 +171,16 @@ func (p *planner) assignments(want, have *state) {
 				Apply:       func(ctx context.Context) error { return p.k.deleteAssignment(ctx, p.ps, p.instance, a) }})
 		}
 	}
+	var missing []assignmentKey
 	for _, a := range want.assignments {
-		if !had[a] { // made again, an assignment is done at once, so its status can wait
-			p.plan = append(p.plan, reconciler.Change{Repeatable: true,
-				Description: fmt.Sprintf("assign %s to account %s with %s", principalName(want, a), a.Account, p.ps.AWSName()),
-				Apply:       func(ctx context.Context) error { return p.k.createAssignment(ctx, p.ps, p.instance, a) }})
+		if !had[a] {
+			missing = append(missing, a)
 		}
+	}
+	for i, a := range missing { // made again, an assignment is done at once, so its status can wait
+		p.plan = append(p.plan, reconciler.Change{Repeatable: true,
+			Description: fmt.Sprintf("assign %s to account %s with %s", principalName(want, a), a.Account, p.ps.AWSName()),
+			Apply:       func(ctx context.Context) error { return p.k.createAssignment(ctx, p.ps, p.instance, a, len(missing)-i) }})
 	}
 }
 
@@ -192,11 +196,12 @@ func (k *Kind) provision(ctx context.Context, ps *v1alpha1.PermissionSet, instan
 	return nil
 }
 
-func (k *Kind) createAssignment(ctx context.Context, ps *v1alpha1.PermissionSet, instance string, a assignmentKey) error {
-	id, place, err := k.SSO.Requests.CreateAssignment(ctx, ps.Name, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN,
+// createAssignment asks for one assignment, of the wants the set has still to make.
+func (k *Kind) createAssignment(ctx context.Context, ps *v1alpha1.PermissionSet, instance string, a assignmentKey, wants int) error {
+	id, _, err := k.SSO.Requests.CreateAssignment(ctx, ps.Name, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: &ps.Status.ARN,
 		TargetId: aws.String(a.Account), TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalType(a.PrincipalType), PrincipalId: aws.String(a.PrincipalID)})
 	if errors.Is(err, ssoapi.ErrAssignBusy) {
-		return reconciler.Wait(RequestPoll, v1alpha1.ReasonWaiting, "IAM Identity Center allows ten account assignment creations in progress at once; this permission set is number %d in line", place)
+		return inLine()
 	}
 	if err != nil {
 		return common.Fail(fmt.Sprintf("assign %s %s to account %s", a.PrincipalType, a.PrincipalID, a.Account), err)
@@ -205,6 +210,13 @@ func (k *Kind) createAssignment(ctx context.Context, ps *v1alpha1.PermissionSet,
 		PrincipalType: a.PrincipalType, PrincipalID: a.PrincipalID})
 	k.SSO.Assignments.Set(instance, a.PrincipalType, a.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: a.Account}, true)
 	return nil
+}
+
+// inLine is the wait of a permission set in line for a slot. It names no place in
+// line, which changes at every turn of the others: the set looks again only when its
+// turn comes, and its status stays as it is meanwhile.
+func inLine() error {
+	return reconciler.Wait(RequestPoll, v1alpha1.ReasonWaiting, "IAM Identity Center allows ten account assignment creations in progress at once; this permission set waits in line for a slot")
 }
 
 func (k *Kind) deleteAssignment(ctx context.Context, ps *v1alpha1.PermissionSet, instance string, a assignmentKey) error {
