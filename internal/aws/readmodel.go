@@ -14,7 +14,9 @@ import (
 // the current snapshot at once; a snapshot older than Period is rebuilt in the
 // background, so readers never wait for a rebuild (only the first read, and the first
 // after Invalidate, wait while it is built). The operator's own writes are applied to
-// it in place, copy on write: Update gets a copy of the snapshot to change.
+// it in place, copy on write: Update gets a copy of the snapshot to change. A write
+// made while a rebuild runs is applied to the rebuilt snapshot too, as its lists may
+// have been read before the write.
 type ReadModel[T any] struct {
 	// Period is how old a snapshot may get before it is rebuilt: the resync period.
 	Period time.Duration
@@ -30,6 +32,8 @@ type ReadModel[T any] struct {
 	stale    bool
 	building chan struct{}
 	err      error
+	// during are the writes made while the build in progress runs.
+	during []func(T)
 }
 
 // Get returns the current snapshot; callers must not change it.
@@ -77,8 +81,12 @@ func (m *ReadModel[T]) start() chan struct{} {
 		defer m.mu.Unlock()
 		m.building, m.err = nil, err
 		if err == nil {
+			for _, f := range m.during { // s is not shared yet
+				f(s)
+			}
 			m.snap, m.have, m.built, m.stale = s, true, started, false
 		}
+		m.during = nil
 	}()
 	return done
 }
@@ -99,10 +107,14 @@ func (m *ReadModel[T]) Invalidate() {
 	m.stale = true
 }
 
-// Update applies one of the operator's own writes to a copy of the snapshot.
+// Update applies one of the operator's own writes to a copy of the snapshot, and to
+// the snapshot being built, if one is.
 func (m *ReadModel[T]) Update(f func(T)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.building != nil {
+		m.during = append(m.during, f)
+	}
 	if m.have {
 		c := m.Copy(m.snap)
 		f(c)
