@@ -6,6 +6,7 @@ package ssoapi
 import (
 	"context"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,8 +71,11 @@ func (a *Assignments) Set(instance, principalType, principalID string, as Assign
 	})
 }
 
+// read walks a principal's assignments. The snapshot keeps one copy of each
+// permission set's ARN, and copies of the account ids: the SDK's strings share
+// blocks of each answer, which a snapshot would keep whole.
 func (a *Assignments) read(ctx context.Context, instance, principalType, principalID string) (map[Assignment]bool, error) {
-	out := map[Assignment]bool{}
+	out, arns := map[Assignment]bool{}, map[string]string{}
 	pages := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(a.api, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
 		InstanceArn: &instance, PrincipalId: &principalID, PrincipalType: ssotypes.PrincipalType(principalType)})
 	for pages.HasMorePages() {
@@ -80,7 +84,12 @@ func (a *Assignments) read(ctx context.Context, instance, principalType, princip
 			return nil, err
 		}
 		for _, as := range page.AccountAssignments {
-			out[Assignment{PermissionSet: aws.ToString(as.PermissionSetArn), Account: aws.ToString(as.AccountId)}] = true
+			arn, ok := arns[aws.ToString(as.PermissionSetArn)]
+			if !ok {
+				arn = strings.Clone(aws.ToString(as.PermissionSetArn))
+				arns[arn] = arn
+			}
+			out[Assignment{PermissionSet: arn, Account: strings.Clone(aws.ToString(as.AccountId))}] = true
 		}
 	}
 	return out, nil
