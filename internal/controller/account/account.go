@@ -174,8 +174,10 @@ func (k *Kind) observeAccount(ctx context.Context, a *v1alpha1.Account, tree *or
 	var plan reconciler.Plan
 	if found.ParentID != parent {
 		from, to := tree.Describe(found.ParentID), tree.Describe(parent)
+		// A move made again is done (AWS answers DuplicateAccountException), and it
+		// returns no id to keep: its status goes with the reconcile's.
 		plan = append(plan, reconciler.Change{Description: fmt.Sprintf("move account %s from %s to %s", found.ID, from, to),
-			Removal: true, SeenCheaply: true, Apply: k.move(a, found.ID, to, parent)})
+			Removal: true, SeenCheaply: true, Repeatable: true, Apply: k.move(a, found.ID, to, parent)})
 	}
 	if full {
 		tags, err := k.ownedTags(ctx, a, found)
