@@ -171,6 +171,23 @@ func (st *stack) watchMemory() {
 	}
 }
 
+// cpu is the processor time the manager has used so far (user and system), read
+// from /proc/<pid>/stat in clock ticks of 10 ms.
+func (st *stack) cpu() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", st.mgr.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := strings.Cut(string(raw), ") ") // after the command, which may hold spaces
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0
+	}
+	user, _ := strconv.Atoi(fields[11])
+	system, _ := strconv.Atoi(fields[12])
+	return time.Duration(user+system) * 10 * time.Millisecond
+}
+
 // create creates the objects, many at once.
 func (st *stack) create(b *testing.B, objs []client.Object) {
 	b.Helper()

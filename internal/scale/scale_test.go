@@ -149,11 +149,12 @@ func BenchmarkThousandAccounts(b *testing.B) {
 	objs, _ := workload(nAccounts, nSets, nBudgets)
 	before := st.env.Sim.Calls()
 	watch := watchRates(st.env.Sim)
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), st.cpu()
 	st.create(b, objs)
 	took, _ := st.waitReady(b, t0, 90*time.Minute)
-	converge := calls(st.env.Sim, before)
+	converge, cpuConverge := calls(st.env.Sim, before), st.cpu()
 	rest, perObject := restCost(st, len(objs), resync, 3)
+	cpuRest := st.cpu()
 	fmt.Printf("\n%d accounts in 50 OUs, 40 SCPs, %d permission sets on every account, %d budgets (%d objects); creation 1 s, Identity Center 0.5 s, resync %s\n",
 		nAccounts, nSets, nBudgets, len(objs), resync)
 	accountBound := float64(nAccounts) / 5
@@ -164,17 +165,19 @@ func BenchmarkThousandAccounts(b *testing.B) {
 	fmt.Printf("  at rest, 3 resyncs      %6d     writes %s, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
 	fmt.Printf("                                   (the first resyncs after convergence hold the full check that follows every object's last change: tags and assignment sweeps)\n")
 	fmt.Printf("  peak RSS                %6.1f MiB\n", float64(st.peak)/1024)
+	fmt.Printf("  manager CPU             %6.0f s to converge, %.0f s in the three resyncs at rest\n", (cpuConverge - cpu0).Seconds(), (cpuRest - cpuConverge).Seconds())
 	fmt.Printf("  account creations       %s\n", creationTimeline(st.env.Sim, t0))
 
 	more := make([]client.Object, 0, nMore)
 	for i := range nMore {
 		more = append(more, budget(nBudgets+i, ""))
 	}
-	t1, before := time.Now(), st.env.Sim.Calls()
+	t1, before, cpu1 := time.Now(), st.env.Sim.Calls(), st.cpu()
 	st.create(b, more)
 	tookMore, _ := st.waitReady(b, t1, 60*time.Minute)
-	fmt.Printf("  + %d budgets          %6.0f s   %d calls; peak RSS %.1f MiB with %d objects (target 100 MiB)\n", nMore, tookMore.Seconds(),
-		total(calls(st.env.Sim, before)), float64(st.peak)/1024, len(objs)+nMore)
+	moreCalls := calls(st.env.Sim, before)
+	fmt.Printf("  + %d budgets          %6.0f s   %d calls (%s); peak RSS %.1f MiB with %d objects (target 100 MiB); manager CPU %.0f s\n", nMore, tookMore.Seconds(),
+		total(moreCalls), top(moreCalls, 4), float64(st.peak)/1024, len(objs)+nMore, (st.cpu() - cpu1).Seconds())
 	if size("SCALE_STORM", 1) > 0 {
 		storm(b, st)
 	}
