@@ -58,11 +58,13 @@ func (l *Line) Join(key string) int {
 	return len(l.queue)
 }
 
-// Leave takes key out of line.
+// Leave takes key out of line, and gives back a slot kept for it: one kept for a
+// caller that is gone would stay idle for KeepFor.
 func (l *Line) Leave(key string) {
 	if i := slices.Index(l.queue, key); i >= 0 {
 		l.queue = slices.Delete(l.queue, i, i+1)
 	}
+	delete(l.reserved, key)
 }
 
 // Waiting is how many callers are in line.

@@ -117,7 +117,8 @@ func (c *Closings) State(id string) (state string, ok bool) {
 	return "", false
 }
 
-// Leave takes key out of line (its object no longer closes an account).
+// Leave takes key out of line, and gives back the slot kept for it (its object no
+// longer closes an account, or is gone).
 func (c *Closings) Leave(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -86,6 +86,14 @@ func (c *Creations) Create(ctx context.Context, key string, in *organizations.Cr
 	return out.CreateAccountStatus, 0, nil
 }
 
+// Leave takes key out of line, and gives back the slot kept for it (its object is
+// gone).
+func (c *Creations) Leave(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.line.Leave(key)
+}
+
 // Waiting reports whether the caller key would wait in line if it asked for a
 // creation now, and puts it in line then, with its place; a caller first asks, so
 // that it writes that it is about to create an account only when its turn has come.

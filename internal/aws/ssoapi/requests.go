@@ -146,6 +146,18 @@ func (r *Requests) Waits(key string) bool {
 	return slices.Contains(r.queue, key)
 }
 
+// Leave takes key out of line, and gives back the slots set aside for it (its object
+// is gone): the next round gives them to the next in line.
+func (r *Requests) Leave(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i := slices.Index(r.queue, key); i >= 0 {
+		r.queue = slices.Delete(r.queue, i, i+1)
+	}
+	delete(r.granted, key)
+	delete(r.wants, key)
+}
+
 // Track follows a request the caller made (a provisioning, an assignment deletion).
 func (r *Requests) Track(instance, kind, id, key string) {
 	r.mu.Lock()

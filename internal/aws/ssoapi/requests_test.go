@@ -606,3 +606,56 @@ func TestRequestsDueTogetherShareARound(t *testing.T) {
 		t.Fatalf("%d rounds for ten requests due over %s, want at most %d", api.rounds, spread, most)
 	}
 }
+
+// A caller that leaves (its object is gone) gives back the slots set aside for it:
+// the next in line gets them at the next round, not once they expire.
+func TestTheSlotsOfACallerThatLeftGoToTheNext(t *testing.T) {
+	_, org, sso, dir := newSSO(t, 100*time.Millisecond)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Leave")
+	accounts := memberAccounts(t, org, 11, "v")
+	r := dir.Requests
+	r.Poll = 300 * time.Millisecond
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	next := 0
+	assign := func(key string, wants int) error {
+		_, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		if err == nil {
+			next++
+		}
+		return err
+	}
+	for range 10 {
+		if err := assign("a", 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := assign("b", 10); !errors.Is(err, ssoapi.ErrAssignBusy) {
+		t.Fatalf("b: %v", err)
+	}
+	if err := assign("c", 1); !errors.Is(err, ssoapi.ErrAssignBusy) {
+		t.Fatalf("c: %v", err)
+	}
+	wait := func(want string, within time.Duration) {
+		t.Helper()
+		deadline := time.After(within)
+		for {
+			select {
+			case key := <-woken:
+				if key == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("%s not woken within %s", want, within)
+			}
+		}
+	}
+	wait("b", 10*time.Second) // a's ten ended: all ten set aside for b
+	r.Leave("b")              // b's object was deleted before it used them
+	wait("c", 5*time.Second)
+	if err := assign("c", 1); err != nil {
+		t.Fatalf("c uses its slot: %v", err)
+	}
+}
