@@ -52,6 +52,13 @@ type Kind[T Object] interface {
 	Retain(obj T) bool
 }
 
+// Forgetter is a Kind that keeps something of its objects in memory, such as a place
+// in line for one of AWS's few slots: Forget is called once an object is gone from
+// the operator (its finalizer removed, whatever its deletion policy).
+type Forgetter[T Object] interface {
+	Forget(obj T)
+}
+
 // Options configure the engine of every kind.
 type Options struct {
 	// MaxConcurrentReconciles bounds parallel reconciles of the kind.
@@ -192,7 +199,13 @@ func (r *Reconciler[T]) delete(ctx context.Context, obj T) (ctrl.Result, error) 
 	}
 	r.forget(obj.GetUID())
 	controllerutil.RemoveFinalizer(obj, Finalizer)
-	return ctrl.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, obj, client.MergeFrom(base)))
+	if err := r.Client.Patch(ctx, obj, client.MergeFrom(base)); client.IgnoreNotFound(err) != nil {
+		return ctrl.Result{}, err
+	}
+	if f, ok := r.Kind.(Forgetter[T]); ok {
+		f.Forget(obj)
+	}
+	return ctrl.Result{}, nil
 }
 
 func (r *Reconciler[T]) event(obj T, reason string, changes Changes) {

@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -390,5 +392,51 @@ func TestConditionMessagesStaySmall(t *testing.T) {
 		if len(cond.Message) > 4096 {
 			t.Fatalf("condition %s holds %d bytes", cond.Type, len(cond.Message))
 		}
+	}
+}
+
+// forgetfulKind is fakeKind with a memory of its objects, which the engine empties
+// once an object is gone, whatever its deletion policy.
+type forgetfulKind struct {
+	fakeKind
+	retain    bool
+	forgotten []string
+}
+
+func (k *forgetfulKind) Retain(*v1alpha1.OrganizationalUnit) bool { return k.retain }
+func (k *forgetfulKind) Forget(ou *v1alpha1.OrganizationalUnit) {
+	k.forgotten = append(k.forgotten, ou.Name)
+}
+
+func TestAKindForgetsAnObjectOnceItIsGone(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		retain bool
+		policy v1alpha1.ManagementPolicy
+	}{{"deleted in AWS", false, v1alpha1.Manage}, {"retained", true, v1alpha1.Manage}, {"observed", false, v1alpha1.Observe}} {
+		t.Run(tc.name, func(t *testing.T) {
+			kind := &forgetfulKind{fakeKind: fakeKind{aws: &fakeAWS{}}, retain: tc.retain}
+			r, c := newEngine(t, kind, newOU("prod"), tc.policy)
+			reconcile(t, r, c) // the finalizer is added
+			if len(kind.forgotten) != 0 {
+				t.Fatalf("forgot %v while the object is there", kind.forgotten)
+			}
+			got := &v1alpha1.OrganizationalUnit{}
+			if err := c.Get(context.Background(), client.ObjectKey{Name: "ou"}, got); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Delete(context.Background(), got); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Name: "ou"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Get(context.Background(), client.ObjectKey{Name: "ou"}, got); !apierrors.IsNotFound(err) {
+				t.Fatalf("the object is still there: %v", err)
+			}
+			if !slices.Equal(kind.forgotten, []string{"ou"}) {
+				t.Fatalf("forgot %v, want the object once", kind.forgotten)
+			}
+		})
 	}
 }

@@ -243,6 +243,13 @@ func (k *Kind) move(a *v1alpha1.Account, id, to, parent string) func(context.Con
 	}
 }
 
+// Forget takes a deleted Account out of the lines for creation and closure slots, so
+// no slot is kept for it at its turn.
+func (k *Kind) Forget(a *v1alpha1.Account) {
+	k.Creations.Leave(common.OwnerOf(a))
+	k.Closings.Leave(common.OwnerOf(a))
+}
+
 // Retain reports whether the deletion policy keeps the account (the default).
 func (k *Kind) Retain(a *v1alpha1.Account) bool {
 	return a.Spec.DeletionPolicy != v1alpha1.AccountClose

@@ -250,6 +250,10 @@ func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconcil
 	return append(changes, "Deleted permission set "+f.arn), nil
 }
 
+// Forget takes a deleted PermissionSet out of the line for assignment slots, so no
+// slot is set aside for it at its turn.
+func (k *Kind) Forget(ps *v1alpha1.PermissionSet) { k.SSO.Requests.Leave(ps.Name) }
+
 // Retain reports whether the deletion policy keeps the permission set in AWS.
 func (k *Kind) Retain(ps *v1alpha1.PermissionSet) bool {
 	return ps.Spec.DeletionPolicy == v1alpha1.DeletionPolicyRetain
