@@ -243,6 +243,8 @@ func (k *Kind) move(a *v1alpha1.Account, id, to, parent string) func(context.Con
 	}
 }
 
+var _ reconciler.Forgetter[*v1alpha1.Account] = (*Kind)(nil)
+
 // Forget takes a deleted Account out of the lines for creation and closure slots, so
 // no slot is kept for it at its turn.
 func (k *Kind) Forget(a *v1alpha1.Account) {

@@ -250,6 +250,8 @@ func (k *Kind) Delete(ctx context.Context, ps *v1alpha1.PermissionSet) (reconcil
 	return append(changes, "Deleted permission set "+f.arn), nil
 }
 
+var _ reconciler.Forgetter[*v1alpha1.PermissionSet] = (*Kind)(nil)
+
 // Forget takes a deleted PermissionSet out of the line for assignment slots, so no
 // slot is set aside for it at its turn.
 func (k *Kind) Forget(ps *v1alpha1.PermissionSet) { k.SSO.Requests.Leave(ps.Name) }
