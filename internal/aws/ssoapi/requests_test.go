@@ -58,6 +58,27 @@ func setup(t *testing.T, dir *ssoapi.Directory, sso *ssoadmin.Client, name strin
 
 // memberAccounts creates n member accounts (created at once: the simulator's
 // creation delay is 0 here) and returns their ids.
+// assigner returns a caller's request for an assignment of group to the next of
+// accounts (round the list), as a permission set of wants more creations would ask.
+func assigner(ctx context.Context, r *ssoapi.Requests, instance, group string, ps *ssoadmin.CreatePermissionSetOutput, accounts []*string) func(key string, wants int) (string, error) {
+	next := 0
+	return func(key string, wants int) (string, error) {
+		id, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: accounts[next%len(accounts)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
+		if err == nil {
+			next++
+		}
+		return id, err
+	}
+}
+
+func ignoreID(assign func(string, int) (string, error)) func(string, int) error {
+	return func(key string, wants int) error {
+		_, err := assign(key, wants)
+		return err
+	}
+}
+
 func memberAccounts(t *testing.T, org *organizations.Client, n int, prefix string) []*string {
 	t.Helper()
 	ctx := context.Background()
@@ -145,15 +166,7 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	r.Poll = time.Second // the first look finds all ten ended
 	woken := make(chan string, 100)
 	r.Wake = func(key string) { woken <- key }
-	next := 0
-	assign := func(key string, wants int) error {
-		_, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
-			TargetId: accounts[next%len(accounts)], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
-		if err == nil {
-			next++
-		}
-		return err
-	}
+	assign := ignoreID(assigner(ctx, r, instance, group, ps, accounts))
 	for range 10 {
 		if err := assign("first", 1); err != nil {
 			t.Fatal(err)
@@ -197,15 +210,7 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	r.Poll = 300 * time.Millisecond // the first look finds all ten ended
 	woken := make(chan string, 100)
 	r.Wake = func(key string) { woken <- key }
-	next := 0
-	assign := func(key string, wants int) (string, error) {
-		id, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
-			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
-		if err == nil {
-			next++
-		}
-		return id, err
-	}
+	assign := assigner(ctx, r, instance, group, ps, accounts)
 	var mine []string
 	for range 10 {
 		id, err := assign("a", 1)
@@ -280,15 +285,7 @@ func TestSlotsFreeBeforeTheOutcomeIsKnown(t *testing.T) {
 	}
 	woken := make(chan wake, 100)
 	r.Wake = func(key string) { woken <- wake{key, time.Now()} }
-	next := 0
-	assign := func(key string, wants int) (string, error) {
-		id, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
-			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
-		if err == nil {
-			next++
-		}
-		return id, err
-	}
+	assign := assigner(ctx, r, instance, group, ps, accounts)
 	waitFor := func(key string) time.Time {
 		deadline := time.After(10 * time.Second)
 		for {
@@ -618,15 +615,7 @@ func TestTheSlotsOfACallerThatLeftGoToTheNext(t *testing.T) {
 	r.Poll = 300 * time.Millisecond
 	woken := make(chan string, 100)
 	r.Wake = func(key string) { woken <- key }
-	next := 0
-	assign := func(key string, wants int) error {
-		_, _, err := r.CreateAssignment(ctx, key, wants, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
-			TargetId: accounts[next], TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
-		if err == nil {
-			next++
-		}
-		return err
-	}
+	assign := ignoreID(assigner(ctx, r, instance, group, ps, accounts))
 	for range 10 {
 		if err := assign("a", 1); err != nil {
 			t.Fatal(err)
