@@ -26,14 +26,18 @@ func TestReadModelKeepsWritesMadeDuringARebuild(t *testing.T) {
 			<-release // ... and the build ends later
 			return snap, nil
 		}}
-	first := make(chan map[string]bool)
-	go func() {
-		s, err := m.Get(ctx)
-		if err != nil {
-			t.Error(err)
-		}
-		first <- s
-	}()
+	get := func() chan map[string]bool { // a reader that waits for the build
+		got := make(chan map[string]bool)
+		go func() {
+			s, err := m.Get(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- s
+		}()
+		return got
+	}
+	first := get()
 	<-listed
 	aws["b"] = true // the operator creates b: AWS has it, the lists read did not
 	m.Update(func(s map[string]bool) { s["b"] = true })
@@ -44,14 +48,7 @@ func TestReadModelKeepsWritesMadeDuringARebuild(t *testing.T) {
 
 	release = make(chan struct{})
 	m.Invalidate()
-	rebuilt := make(chan map[string]bool)
-	go func() {
-		s, err := m.Get(ctx)
-		if err != nil {
-			t.Error(err)
-		}
-		rebuilt <- s
-	}()
+	rebuilt := get()
 	<-listed
 	aws["c"] = true
 	delete(aws, "a")

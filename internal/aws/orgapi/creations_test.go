@@ -40,16 +40,22 @@ func newOrgWith(t *testing.T, cfg awssim.Config) (*awssim.Server, *organizations
 		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
 }
 
+// newCreations is a creation tracker that polls fast, and the keys it wakes.
+func newCreations(api orgapi.API) (*orgapi.Creations, chan string) {
+	cr := orgapi.NewCreations(api, 5)
+	cr.FastPoll = 20 * time.Millisecond
+	woken := make(chan string, 100)
+	cr.Wake = func(key string) { woken <- key }
+	return cr, woken
+}
+
 // Five creations at once at most; the rest wait in line and are woken in turn; the
 // requests in progress are followed with one list call a round, and each ended request
 // is described once.
 func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 	sim, c := newOrg(t, 300*time.Millisecond)
 	ctx := context.Background()
-	cr := orgapi.NewCreations(c, 5)
-	cr.FastPoll = 20 * time.Millisecond
-	woken := make(chan string, 100)
-	cr.Wake = func(key string) { woken <- key }
+	cr, woken := newCreations(c)
 	create := func(i int) (*types.CreateAccountStatus, int, error) {
 		return cr.Create(ctx, fmt.Sprint("k", i), &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("c%d@example.com", i))})
 	}
@@ -118,10 +124,7 @@ func TestCreationsKeepFiveInProgressAndFollowThemInBulk(t *testing.T) {
 func TestCreationsPollALateRequestLessAndLessOften(t *testing.T) {
 	sim, c := newOrg(t, 1500*time.Millisecond) // the first guess is a second
 	ctx := context.Background()
-	cr := orgapi.NewCreations(c, 5)
-	cr.FastPoll = 20 * time.Millisecond
-	woken := make(chan string, 10)
-	cr.Wake = func(key string) { woken <- key }
+	cr, woken := newCreations(c)
 	lists := func() int { return sim.Calls()["organizations:ListCreateAccountStatus"] }
 	for i := range 2 {
 		before := lists()
@@ -168,10 +171,7 @@ func TestCreationsBackOffWhileTheStatusListFails(t *testing.T) {
 	_, org := newOrg(t, 100*time.Millisecond)
 	api := &failingStatus{Client: org}
 	ctx := context.Background()
-	cr := orgapi.NewCreations(api, 5)
-	cr.FastPoll = 20 * time.Millisecond
-	woken := make(chan string, 10)
-	cr.Wake = func(key string) { woken <- key }
+	cr, woken := newCreations(api)
 	if _, _, err := cr.Create(ctx, "k", &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String("backoff@example.com")}); err != nil {
 		t.Fatal(err)
 	}
@@ -201,10 +201,7 @@ func TestCreationsBackOffWhileTheStatusListFails(t *testing.T) {
 func TestCreationsTellACallerItWaitsWithoutACall(t *testing.T) {
 	sim, c := newOrg(t, 300*time.Millisecond)
 	ctx := context.Background()
-	cr := orgapi.NewCreations(c, 5)
-	cr.FastPoll = 20 * time.Millisecond
-	woken := make(chan string, 100)
-	cr.Wake = func(key string) { woken <- key }
+	cr, woken := newCreations(c)
 	if _, waiting := cr.Waiting("k0"); waiting {
 		t.Fatal("the first caller waits before any creation")
 	}

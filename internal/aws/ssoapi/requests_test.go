@@ -58,6 +58,13 @@ func setup(t *testing.T, dir *ssoapi.Directory, sso *ssoadmin.Client, name strin
 
 // memberAccounts creates n member accounts (created at once: the simulator's
 // creation delay is 0 here) and returns their ids.
+// wakes makes r send the keys it wakes to the channel it returns.
+func wakes(r *ssoapi.Requests) chan string {
+	woken := make(chan string, 100)
+	r.Wake = func(key string) { woken <- key }
+	return woken
+}
+
 // assigner returns a caller's request for an assignment of group to the next of
 // accounts (round the list), as a permission set of wants more creations would ask.
 func assigner(ctx context.Context, r *ssoapi.Requests, instance, group string, ps *ssoadmin.CreatePermissionSetOutput, accounts []*string) func(key string, wants int) (string, error) {
@@ -106,8 +113,7 @@ func TestRequestsKeepTenCreationsAndFollowThemInBulk(t *testing.T) {
 	instance, group, ps := setup(t, dir, sso, "Bulk")
 	r := dir.Requests
 	r.Poll = 50 * time.Millisecond
-	woken := make(chan string, 100)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	assign := func(i int) (string, int, error) {
 		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("A"), Email: aws.String(fmt.Sprintf("r%d@example.com", i))})
 		if err != nil {
@@ -164,8 +170,7 @@ func TestRequestsGrantFreeSlotsToTheCallersInLine(t *testing.T) {
 	accounts := memberAccounts(t, org, 20, "g")
 	r := dir.Requests
 	r.Poll = time.Second // the first look finds all ten ended
-	woken := make(chan string, 100)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	assign := ignoreID(assigner(ctx, r, instance, group, ps, accounts))
 	for range 10 {
 		if err := assign("first", 1); err != nil {
@@ -208,8 +213,7 @@ func TestACallerInLineIsWokenOnceWhenItsTurnComes(t *testing.T) {
 	accounts := memberAccounts(t, org, 21, "l")
 	r := dir.Requests
 	r.Poll = 300 * time.Millisecond // the first look finds all ten ended
-	woken := make(chan string, 100)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	assign := assigner(ctx, r, instance, group, ps, accounts)
 	var mine []string
 	for range 10 {
@@ -393,8 +397,7 @@ func failingListRidesOut(t *testing.T, status ssotypes.StatusValues, pace func(*
 	api := &failingList{Client: sso, status: status, fail: true}
 	r := ssoapi.NewRequests(api)
 	pace(r)
-	woken := make(chan string, 10)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	id, _, err := r.CreateAssignment(ctx, "k", 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
 		TargetId: account, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group})
 	if err != nil {
@@ -434,8 +437,7 @@ func TestOutcomesWaitWhileTheirCallerIsInLine(t *testing.T) {
 	api := &failingList{Client: sso, status: ssotypes.StatusValuesFailed}
 	r := ssoapi.NewRequests(api)
 	r.Poll, r.FailedEvery = 100*time.Millisecond, 200*time.Millisecond
-	woken := make(chan string, 100)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	wait := func() {
 		select {
 		case <-woken:
@@ -515,8 +517,7 @@ func TestRequestsAreLookedAtWhenRequestsLikeThemEnd(t *testing.T) {
 	accounts := memberAccounts(t, org, 6, "p")
 	r := dir.Requests
 	r.Poll, r.FailedEvery = 1500*time.Millisecond, 50*time.Millisecond // a guess far above the 200 ms they take
-	woken := make(chan string, 10)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	var took []time.Duration
 	before := sim.Calls()["sso-admin:ListAccountAssignmentCreationStatus"]
 	for i, account := range accounts {
@@ -571,8 +572,7 @@ func TestRequestsDueTogetherShareARound(t *testing.T) {
 	api := &roundCounter{Client: sso}
 	r := ssoapi.NewRequests(api)
 	r.Poll = 400 * time.Millisecond
-	woken := make(chan string, 20)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	first := time.Now()
 	for i, account := range accounts { // due one every 40 ms or so
 		if _, _, err := r.CreateAssignment(ctx, fmt.Sprint("k", i), 1, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
@@ -613,8 +613,7 @@ func TestTheSlotsOfACallerThatLeftGoToTheNext(t *testing.T) {
 	accounts := memberAccounts(t, org, 11, "v")
 	r := dir.Requests
 	r.Poll = 300 * time.Millisecond
-	woken := make(chan string, 100)
-	r.Wake = func(key string) { woken <- key }
+	woken := wakes(r)
 	assign := ignoreID(assigner(ctx, r, instance, group, ps, accounts))
 	for range 10 {
 		if err := assign("a", 1); err != nil {
