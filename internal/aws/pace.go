@@ -58,3 +58,21 @@ func (p *Pace) Took(d time.Duration) {
 		p.expected = (3*p.expected + d) / 4
 	}
 }
+
+// EndedWithin learns from requests no look showed in progress that ended within d
+// (the youngest of those a look found ended): they took at most d, but how much less
+// is not known. The first replaces the guess with half of d; after that, the figure
+// moves a quarter of the way to an eighth under the lesser of d and itself. Looks
+// timed to find a whole batch ended so come a little earlier each time, until one
+// comes early, sees the late requests in progress, and learns from them how long
+// requests take (Took).
+func (p *Pace) EndedWithin(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if !p.learned {
+		p.Took(d / 2)
+		return
+	}
+	p.Took(min(d, p.expected) * 7 / 8)
+}

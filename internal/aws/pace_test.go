@@ -57,3 +57,22 @@ func TestPaceLearnsHowLongRequestsTake(t *testing.T) {
 		t.Fatalf("after the second: %s, want 500ms, a quarter of the way to its 800ms", p.Expected())
 	}
 }
+
+// A request found ended that no look saw in progress took at most the time since it
+// was sent: the first replaces the guess with half of it; after that, the figure comes
+// down a little toward it, never up.
+func TestPaceLearnsFromRequestsNoLookSawInProgress(t *testing.T) {
+	p := awsx.NewPace(2 * time.Second)
+	p.EndedWithin(2 * time.Second)
+	if p.Expected() != time.Second {
+		t.Fatalf("after the first: %s, want half of its 2s", p.Expected())
+	}
+	p.EndedWithin(3 * time.Second) // looked at late: it says nothing above the figure
+	if want := time.Second - time.Second/32; p.Expected() != want {
+		t.Fatalf("after one looked at late: %s, want %s (a quarter of the way to 7/8 of the figure)", p.Expected(), want)
+	}
+	p.EndedWithin(100 * time.Millisecond)
+	if p.Expected() >= 800*time.Millisecond {
+		t.Fatalf("after one that ended within 100ms: %s, want it well down toward that", p.Expected())
+	}
+}

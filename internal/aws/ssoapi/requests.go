@@ -32,7 +32,9 @@ var ErrAssignBusy = errors.New("IAM Identity Center already has the most account
 // creations and deletions) in bulk, one list call per kind a round, and keeps the
 // assignment creations in progress under AWS's limit of ten. A round comes when a
 // request is due (awsx.Pace: when requests of its kind have taken that long), and at
-// least half that time after the last, so one round sees many end. A request that
+// least half that time after the last, so one round sees many end; while callers wait
+// in line for slots that only our creations hold, when the last of those is due, so
+// one list frees all ten and the lists take a tenth of the calls. A request that
 // leaves the list of those in progress frees its slot at once; whether it failed is
 // learned from the list of failed requests, asked at most once every FailedEvery, and
 // every fifth while all the callers it would tell wait in line (their turn wakes them).
@@ -262,6 +264,9 @@ func (r *Requests) poll() {
 	ctx := context.Background()
 	for {
 		time.Sleep(r.nextRound())
+		for d := r.nextRound(); d > minWait; d = r.nextRound() { // requests sent meanwhile may put it off
+			time.Sleep(d)
+		}
 		r.mu.Lock()
 		instance, asked, kinds := r.instance, time.Now(), map[string]bool{}
 		r.lastRound = asked
@@ -299,27 +304,40 @@ func (r *Requests) poll() {
 	}
 }
 
-// nextRound is how long to wait for the next round: until the first request is due,
-// and at least half the time requests take after the last round.
+// nextRound is how long to wait for the next round: until the first request is due
+// (of our creations, the last, while callers wait in line for their slots), and at
+// least half the time requests take after the last round.
 func (r *Requests) nextRound() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	wait, gap := time.Duration(1<<62), time.Duration(1<<62)
+	batch := len(r.queue) > 0 && r.others == 0
+	var last time.Duration // of our creations, when callers wait in line for their slots
 	for _, req := range r.inFlight {
-		wait = min(wait, time.Until(req.look.Due))
 		gap = min(gap, r.pace(req.kind).Expected()/2)
+		if batch && req.kind == CreateAssignment {
+			last = max(last, time.Until(req.look.Due))
+			continue
+		}
+		wait = min(wait, time.Until(req.look.Due))
+	}
+	if batch && r.creating() > 0 {
+		wait = min(wait, last)
 	}
 	switch {
 	case r.othersHoldTheSlots():
-		wait = min(wait, r.Poll)
+		wait = min(wait, r.Poll-time.Since(r.lastRound))
 	case len(r.inFlight) == 0: // only outcomes to learn
 		wait = time.Until(r.outcomesAt())
 	}
 	if len(r.inFlight) > 0 {
 		wait = max(wait, max(gap, r.FastPoll)-time.Since(r.lastRound))
 	}
-	return max(wait, 10*time.Millisecond)
+	return max(wait, minWait)
 }
+
+// minWait is the shortest wait between two rounds.
+const minWait = 10 * time.Millisecond
 
 // othersHoldTheSlots reports whether callers wait in line for slots that only the
 // list of creations in progress can show free: someone else's, or none of ours in
@@ -336,6 +354,7 @@ func (r *Requests) othersHoldTheSlots() bool {
 func (r *Requests) settle(ctx context.Context, instance string, asked map[string]bool, listed, progress map[string]bool, creations int, at time.Time) {
 	r.mu.Lock()
 	ours := 0
+	within := map[string]time.Duration{} // by kind: the youngest ended request no list showed in progress
 	for id, req := range r.inFlight {
 		switch {
 		case !listed[req.kind]: // AWS did not answer: look again later, as if still in progress
@@ -344,7 +363,11 @@ func (r *Requests) settle(ctx context.Context, instance string, asked map[string
 			}
 		case !req.sent.Before(at): // one sent after the list was asked for is not in it yet
 		case !progress[id]: // it ended between the last list that showed it and this one
-			r.pace(req.kind).Took(req.seen.Sub(req.sent) + at.Sub(req.seen)/2)
+			if req.seen.After(req.sent) {
+				r.pace(req.kind).Took(req.seen.Sub(req.sent) + at.Sub(req.seen)/2)
+			} else if d, ok := within[req.kind]; !ok || at.Sub(req.sent) < d {
+				within[req.kind] = at.Sub(req.sent)
+			}
 			r.ended[id] = req
 			delete(r.inFlight, id)
 		default:
@@ -354,6 +377,9 @@ func (r *Requests) settle(ctx context.Context, instance string, asked map[string
 				ours++
 			}
 		}
+	}
+	for kind, d := range within {
+		r.pace(kind).EndedWithin(d)
 	}
 	if creations >= 0 { // creations in progress that are someone else's
 		r.others = max(creations-ours, 0)

@@ -25,7 +25,7 @@ import (
 )
 
 // newSSO starts the simulator with Identity Center's requests taking delay.
-func newSSO(t *testing.T, delay time.Duration) (*awssim.Server, *organizations.Client, *ssoadmin.Client, *ssoapi.Directory) {
+func newSSO(t testing.TB, delay time.Duration) (*awssim.Server, *organizations.Client, *ssoadmin.Client, *ssoapi.Directory) {
 	t.Helper()
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay, cfg.SSODelay = 0, delay
@@ -38,7 +38,7 @@ func newSSO(t *testing.T, delay time.Duration) (*awssim.Server, *organizations.C
 }
 
 // setup returns the instance, the Platform group and a new permission set.
-func setup(t *testing.T, dir *ssoapi.Directory, sso *ssoadmin.Client, name string) (string, string, *ssoadmin.CreatePermissionSetOutput) {
+func setup(t testing.TB, dir *ssoapi.Directory, sso *ssoadmin.Client, name string) (string, string, *ssoadmin.CreatePermissionSetOutput) {
 	t.Helper()
 	ctx := context.Background()
 	instance, _, err := dir.Instance(ctx)
@@ -86,7 +86,7 @@ func ignoreID(assign func(string, int) (string, error)) func(string, int) error 
 	}
 }
 
-func memberAccounts(t *testing.T, org *organizations.Client, n int, prefix string) []*string {
+func memberAccounts(t testing.TB, org *organizations.Client, n int, prefix string) []*string {
 	t.Helper()
 	ctx := context.Background()
 	var ids []*string
@@ -645,5 +645,26 @@ func TestTheSlotsOfACallerThatLeftGoToTheNext(t *testing.T) {
 	wait("c", 5*time.Second)
 	if err := assign("c", 1); err != nil {
 		t.Fatalf("c uses its slot: %v", err)
+	}
+}
+
+// While callers wait in line, a round waits for the last of the ten creations in
+// progress to be due, so one list frees the ten slots at once: a round as soon as
+// the first is due would free a few, and cost a list for each few.
+func TestCallersInLineGetTheSlotsTenAtATime(t *testing.T) {
+	_, clients := governedSSO(t, 10) // creations sent one every 100 ms, due one after another
+	dir := ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore)
+	instance, group, _ := setup(t, dir, clients.SSOAdmin, "Batch")
+	accounts := memberAccounts(t, clients.Organizations, 20, "bt")
+	sets := permissionSets(t, clients.SSOAdmin, instance, 3)
+	api := &roundCounter{Client: clients.SSOAdmin}
+	r := ssoapi.NewRequests(api)
+	assignAll(t, r, instance, group, sets, accounts)
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	n := len(sets) * len(accounts)
+	t.Logf("%d rounds for %d creations", api.rounds, n)
+	if most := n / 7; api.rounds > most {
+		t.Fatalf("%d rounds for %d creations, ten at most in progress: want at most %d", api.rounds, n, most)
 	}
 }
