@@ -47,6 +47,8 @@ type stack struct {
 	dir  string
 	peak int // KiB, the manager's peak resident memory
 	stop chan struct{}
+	// created counts the objects created: every one must be seen Ready.
+	created int
 }
 
 var managerBin string
@@ -213,6 +215,7 @@ func (st *stack) create(b *testing.B, objs []client.Object) {
 	}
 	close(work)
 	wg.Wait()
+	st.created += len(objs)
 	if failed != nil {
 		b.Fatal(failed)
 	}
@@ -297,7 +300,7 @@ func (st *stack) waitReady(b *testing.B, since time.Time, timeout time.Duration)
 				fmt.Fprintf(os.Stderr, "  %6.1fs  %d/%d Ready, %d Stalled\n", time.Since(since).Seconds(), n.ready, n.total, n.stalled)
 				last = n.ready
 			}
-			if n.total > 0 && n.ready == n.total {
+			if n.total >= st.created && n.ready == n.total { // not before the watches show every object created
 				return time.Since(since), everStalled
 			}
 		}
