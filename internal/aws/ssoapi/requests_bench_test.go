@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -123,11 +122,7 @@ func permissionSets(tb testing.TB, sso *ssoadmin.Client, instance string, n int)
 // governedSSO starts the simulator with Identity Center's requests taking 0.5 s, and
 // returns the operator's clients of it, Identity Center's governed at rate.
 func governedSSO(tb testing.TB, rate float64) (*awssim.Server, *awsx.Clients) {
-	cfg := awssim.DefaultConfig()
-	cfg.CreateAccountDelay, cfg.SSODelay = 0, 500*time.Millisecond
-	sim := awssim.New(cfg)
-	srv := httptest.NewServer(sim)
-	tb.Cleanup(srv.Close)
+	sim, url := startSim(tb, 500*time.Millisecond)
 	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	return sim, awsx.NewClientsFromConfig(awsCfg, awsx.Options{Endpoint: srv.URL, Rates: map[string]float64{"sso": rate}})
+	return sim, awsx.NewClientsFromConfig(awsCfg, awsx.Options{Endpoint: url, Rates: map[string]float64{"sso": rate}})
 }

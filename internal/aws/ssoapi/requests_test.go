@@ -27,14 +27,21 @@ import (
 // newSSO starts the simulator with Identity Center's requests taking delay.
 func newSSO(t testing.TB, delay time.Duration) (*awssim.Server, *organizations.Client, *ssoadmin.Client, *ssoapi.Directory) {
 	t.Helper()
+	sim, url := startSim(t, delay)
+	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
+	sso := ssoadmin.NewFromConfig(awsCfg)
+	return sim, organizations.NewFromConfig(awsCfg), sso, ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
+}
+
+// startSim starts the simulator with Identity Center's requests taking delay and
+// account creations none, and returns it and its URL.
+func startSim(t testing.TB, delay time.Duration) (*awssim.Server, string) {
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay, cfg.SSODelay = 0, delay
 	sim := awssim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	sso := ssoadmin.NewFromConfig(awsCfg)
-	return sim, organizations.NewFromConfig(awsCfg), sso, ssoapi.NewDirectory(sso, identitystore.NewFromConfig(awsCfg))
+	return sim, srv.URL
 }
 
 // setup returns the instance, the Platform group and a new permission set.
