@@ -107,6 +107,14 @@ func (m *ReadModel[T]) Invalidate() {
 	m.stale = true
 }
 
+// Holds reports whether the snapshot is there, no rebuild runs, and has(snapshot)
+// says it holds a write already: then Update would change nothing.
+func (m *ReadModel[T]) Holds(has func(T) bool) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.have && m.building == nil && has(m.snap)
+}
+
 // Update applies one of the operator's own writes to a copy of the snapshot, and to
 // the snapshot being built, if one is.
 func (m *ReadModel[T]) Update(f func(T)) {

@@ -14,7 +14,8 @@ import (
 
 // A write the operator makes while the model is rebuilt is kept in the rebuilt
 // snapshot, whose lists were read before the write; one made before the first build
-// ends is in the first snapshot.
+// ends is in the first snapshot. A write the snapshot holds already may be skipped,
+// but not while a rebuild runs.
 func TestReadModelKeepsWritesMadeDuringARebuild(t *testing.T) {
 	ctx := context.Background()
 	listed, release := make(chan struct{}), make(chan struct{})
@@ -46,10 +47,17 @@ func TestReadModelKeepsWritesMadeDuringARebuild(t *testing.T) {
 		t.Fatalf("first snapshot %v, want a and b", s)
 	}
 
+	hasB := func(s map[string]bool) bool { return s["b"] }
+	if !m.Holds(hasB) {
+		t.Fatal("the snapshot holds b, and no rebuild runs, but Holds says it does not")
+	}
 	release = make(chan struct{})
 	m.Invalidate()
 	rebuilt := get()
 	<-listed
+	if m.Holds(hasB) { // a write now must reach the rebuilt snapshot too
+		t.Fatal("Holds says a write may be skipped while a rebuild runs")
+	}
 	aws["c"] = true
 	delete(aws, "a")
 	m.Update(func(s map[string]bool) { s["c"] = true })

@@ -62,7 +62,11 @@ func (a *Assignments) Of(ctx context.Context, instance, principalType, principal
 // Set records that the operator assigned (or, with present false, removed) a
 // principal's assignment.
 func (a *Assignments) Set(instance, principalType, principalID string, as Assignment, present bool) {
-	a.model(instance, principalType, principalID).Update(func(m map[Assignment]bool) {
+	model := a.model(instance, principalType, principalID)
+	if model.Holds(func(m map[Assignment]bool) bool { return m[as] == present }) {
+		return // a copy of a thousand assignments would change nothing
+	}
+	model.Update(func(m map[Assignment]bool) {
 		if present {
 			m[as] = true
 		} else {

@@ -156,12 +156,17 @@ func (k *Kind) followRequests(ctx context.Context, instance string, ps *v1alpha1
 			return err
 		case !ended:
 			still = append(still, r)
+			continue
 		case res.Status == string(ssotypes.StatusValuesFailed):
 			ps.Status.Failure = fmt.Sprintf("%s for account %s failed: %s", r.Type, r.AccountID, res.Reason)
 			ps.Status.FailedGeneration = ps.Generation
-			if r.PrincipalID != "" { // the read model counted it done: it is not
-				k.SSO.Assignments.Set(instance, r.PrincipalType, r.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: r.AccountID}, r.Type == ssoapi.DeleteAssignment)
-			}
+		}
+		// The read model counted the request done when it was made; a rebuild while it
+		// was in progress did not see it done, and a failure did not do it: as it is
+		// no longer counted pending, the model holds what AWS holds now.
+		if r.PrincipalID != "" {
+			failed := res.Status == string(ssotypes.StatusValuesFailed)
+			k.SSO.Assignments.Set(instance, r.PrincipalType, r.PrincipalID, ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: r.AccountID}, (r.Type == ssoapi.CreateAssignment) != failed)
 		}
 	}
 	ps.Status.PendingRequests = still
