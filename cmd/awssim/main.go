@@ -37,6 +37,7 @@ func main() {
 	flag.BoolVar(&cfg.Standalone, "standalone", false, "start as an account outside any organization, to rehearse CreateOrganization")
 	flag.BoolVar(&cfg.SCPEnabled, "scp-enabled", cfg.SCPEnabled, "start with service control policies enabled on the root")
 	flag.BoolVar(&cfg.EmptyFirstPage, "empty-first-page", cfg.EmptyFirstPage, "answer the first page of every list empty, with a NextToken, as AWS sometimes does")
+	flag.IntVar(&cfg.DefaultPageSize, "default-page-size", 0, "items a list answers when MaxResults is left out, as AWS answers an operation's own default (0: the most it allows)")
 	flag.StringVar(&cfg.CallerAccountID, "caller-account-id", "", "account of the caller's credentials (default: the management account); another account may not create an organization trail")
 	flag.DurationVar(&cfg.SSODelay, "sso-delay", cfg.SSODelay, "how long Identity Center provisioning and account assignments stay in progress")
 	flag.DurationVar(&cfg.CloseAccountDelay, "close-account-delay", 0, "how long a closing account stays PENDING_CLOSURE (default: --create-account-delay)")

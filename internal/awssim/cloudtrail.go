@@ -219,7 +219,7 @@ func (s *Server) listTrails(in *struct{ NextToken *string }) (any, error) {
 	for _, name := range sortedKeys(s.trails) {
 		items = append(items, map[string]string{"Name": name, "TrailARN": s.trailArn(name), "HomeRegion": s.cfg.Region})
 	}
-	out, next, err := page(s, items, in.NextToken, nil, 50)
+	out, next, err := pageWhole(s, items, in.NextToken, 50)
 	if err != nil {
 		return nil, err
 	}

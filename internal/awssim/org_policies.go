@@ -356,7 +356,7 @@ func (s *Server) listTagsForResource(in *struct {
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := page(s, tagList(cur), in.NextToken, nil, 20)
+	items, next, err := pageWhole(s, tagList(cur), in.NextToken, 20)
 	if err != nil {
 		return nil, err
 	}

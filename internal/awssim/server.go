@@ -49,6 +49,10 @@ type Config struct {
 	// EmptyFirstPage makes every paginated list answer its first page empty, with a
 	// NextToken, as AWS occasionally does; clients must keep paging.
 	EmptyFirstPage bool
+	// DefaultPageSize, when set, is the page of a list that leaves MaxResults out:
+	// AWS then answers "a value that is specific to the operation", which may be far
+	// below the most it allows. 0 answers the most.
+	DefaultPageSize int
 	// Seed makes generated ids repeatable.
 	Seed int64
 	// SSODelay is how long Identity Center's asynchronous requests stay in progress.
@@ -391,6 +395,12 @@ func ts(t time.Time) *epoch {
 	return &e
 }
 
+// pageWhole pages a list whose operation has no MaxResults: AWS's pages are its own.
+func pageWhole[T any](s *Server, items []T, token *string, limit int) ([]T, *string, error) {
+	n := int32(limit)
+	return page(s, items, token, &n, limit)
+}
+
 // page returns one page of items and the token of the next, or nil on the last page.
 func page[T any](s *Server, items []T, token *string, maxResults *int32, limit int) ([]T, *string, error) {
 	start := 0
@@ -403,8 +413,11 @@ func page[T any](s *Server, items []T, token *string, maxResults *int32, limit i
 		return []T{}, &next, nil
 	}
 	n := limit
-	if maxResults != nil && int(*maxResults) < n {
+	switch {
+	case maxResults != nil && int(*maxResults) < n:
 		n = int(*maxResults)
+	case maxResults == nil && s.cfg.DefaultPageSize > 0:
+		n = min(n, s.cfg.DefaultPageSize)
 	}
 	end := min(start+n, len(items))
 	var next *string

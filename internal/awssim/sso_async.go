@@ -404,7 +404,7 @@ func (s *Server) ssoListTags(in *struct {
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := page(s, tagList(tags), in.NextToken, nil, 100)
+	items, next, err := pageWhole(s, tagList(tags), in.NextToken, 100)
 	if err != nil {
 		return nil, err
 	}
