@@ -62,6 +62,15 @@ type Clients struct {
 // Services are the names the rates and governors go by.
 var Services = []string{"organizations", "sso", "identitystore", "budgets", "cloudtrail", "sts"}
 
+// The most items a page of each service's lists holds. Every list asks for that many:
+// one that leaves MaxResults out gets "a value that is specific to the operation",
+// which may be far less, and costs that many more calls.
+const (
+	OrganizationsPage  = 20
+	IdentityCenterPage = 100
+	BudgetsPage        = 100 // DescribeBudgets allows 1,000
+)
+
 // DefaultRates are the calls per second the operator allows itself by default: under
 // what AWS publishes (Identity Center 20 per second for the account; Organizations
 // publishes no rate, and throttles bursts).

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/budgetapi"
 )
 
@@ -72,7 +73,7 @@ func (im *importer) addBudget(ctx context.Context, account string, b btypes.Budg
 		}
 		spec.CostFilters[k] = slices.Sorted(slices.Values(v))
 	}
-	np := budgets.NewDescribeNotificationsForBudgetPaginator(api, &budgets.DescribeNotificationsForBudgetInput{AccountId: &account, BudgetName: &bn})
+	np := budgets.NewDescribeNotificationsForBudgetPaginator(api, &budgets.DescribeNotificationsForBudgetInput{AccountId: &account, BudgetName: &bn, MaxResults: aws.Int32(awsx.BudgetsPage)})
 	for np.HasMorePages() {
 		page, err := np.NextPage(ctx)
 		if err != nil {
@@ -80,7 +81,7 @@ func (im *importer) addBudget(ctx context.Context, account string, b btypes.Budg
 		}
 		for _, n := range page.Notifications {
 			out := v1alpha1.Notification{Type: string(n.NotificationType), Comparison: string(n.ComparisonOperator), Threshold: n.Threshold, ThresholdType: string(n.ThresholdType)}
-			sp := budgets.NewDescribeSubscribersForNotificationPaginator(api, &budgets.DescribeSubscribersForNotificationInput{AccountId: &account, BudgetName: &bn, Notification: &n})
+			sp := budgets.NewDescribeSubscribersForNotificationPaginator(api, &budgets.DescribeSubscribersForNotificationInput{AccountId: &account, BudgetName: &bn, Notification: &n, MaxResults: aws.Int32(awsx.BudgetsPage)})
 			for sp.HasMorePages() {
 				page, err := sp.NextPage(ctx)
 				if err != nil {

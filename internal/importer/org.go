@@ -31,7 +31,7 @@ func (im *importer) organization(ctx context.Context) error {
 		return err
 	}
 	im.management = aws.ToString(org.Organization.MasterAccountId)
-	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (im *importer) organization(ctx context.Context) error {
 	parents := map[string]string{} // OU or account id -> parent id
 	for queue := []string{im.rootID}; len(queue) > 0; queue = queue[1:] {
 		parent := queue[0]
-		p := organizations.NewListOrganizationalUnitsForParentPaginator(api, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
+		p := organizations.NewListOrganizationalUnitsForParentPaginator(api, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
@@ -56,7 +56,7 @@ func (im *importer) organization(ctx context.Context) error {
 				queue = append(queue, id)
 			}
 		}
-		pa := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: &parent})
+		pa := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: &parent, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 		for pa.HasMorePages() {
 			page, err := pa.NextPage(ctx)
 			if err != nil {
@@ -79,7 +79,7 @@ func (im *importer) organization(ctx context.Context) error {
 	}
 
 	var accounts []types.Account
-	pa := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{})
+	pa := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pa.HasMorePages() {
 		page, err := pa.NextPage(ctx)
 		if err != nil {
@@ -147,7 +147,7 @@ func (im *importer) policies(ctx context.Context) error {
 	api := im.c.Organizations
 	var found []types.PolicySummary
 	for _, typ := range []types.PolicyType{types.PolicyTypeServiceControlPolicy, types.PolicyTypeResourceControlPolicy} {
-		p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: typ})
+		p := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: typ, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil && awsx.Classify(err) == awsx.Refused { // a policy type this organization does not know
@@ -198,7 +198,7 @@ func (im *importer) addPolicy(ctx context.Context, s types.PolicySummary, name s
 		Spec: v1alpha1.ServiceControlPolicySpec{Name: aws.ToString(s.Name), Description: aws.ToString(s.Description), Type: string(s.Type),
 			Document: runtime.RawExtension{Raw: []byte(content)}, Tags: userTags(tags),
 			DeletionPolicy: v1alpha1.DeletionPolicyRetain, ManagementPolicy: im.o.ManagementPolicy}}
-	p := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: &id})
+	p := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: &id, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	var targets []types.PolicyTargetSummary
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

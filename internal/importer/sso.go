@@ -35,7 +35,7 @@ func (im *importer) permissionSets(ctx context.Context) error {
 	}
 	in, store := inst.Instances[0].InstanceArn, inst.Instances[0].IdentityStoreId
 	var arns []string
-	p := ssoadmin.NewListPermissionSetsPaginator(api, &ssoadmin.ListPermissionSetsInput{InstanceArn: in})
+	p := ssoadmin.NewListPermissionSetsPaginator(api, &ssoadmin.ListPermissionSetsInput{InstanceArn: in, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -70,7 +70,7 @@ func (im *importer) addPermissionSet(ctx context.Context, in *string, arn string
 	if spec.SessionDuration == "PT1H" {
 		spec.SessionDuration = "" // AWS's default
 	}
-	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(api, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn})
+	mp := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(api, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for mp.HasMorePages() {
 		page, err := mp.NextPage(ctx)
 		if err != nil {
@@ -81,7 +81,7 @@ func (im *importer) addPermissionSet(ctx context.Context, in *string, arn string
 		}
 	}
 	slices.Sort(spec.ManagedPolicies)
-	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(api, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn})
+	cp := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(api, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for cp.HasMorePages() {
 		page, err := cp.NextPage(ctx)
 		if err != nil {
@@ -136,7 +136,7 @@ func (im *importer) addPermissionSet(ctx context.Context, in *string, arn string
 func (im *importer) assignments(ctx context.Context, in *string, arn string, principals *principalNames) ([]v1alpha1.Assignment, error) {
 	api := im.c.SSOAdmin
 	var accounts []string
-	p := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(api, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn})
+	p := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(api, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{InstanceArn: in, PermissionSetArn: &arn, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -146,7 +146,7 @@ func (im *importer) assignments(ctx context.Context, in *string, arn string, pri
 	}
 	byPrincipal := map[[2]string][]string{} // type, id -> accounts
 	for _, account := range accounts {
-		ap := ssoadmin.NewListAccountAssignmentsPaginator(api, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: &arn, AccountId: &account})
+		ap := ssoadmin.NewListAccountAssignmentsPaginator(api, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: &arn, AccountId: &account, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 		for ap.HasMorePages() {
 			page, err := ap.NextPage(ctx)
 			if err != nil {

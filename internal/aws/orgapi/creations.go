@@ -155,7 +155,7 @@ func (c *Creations) Status(ctx context.Context, key, id string) (st *types.Creat
 func InProgress(ctx context.Context, api API) ([]types.CreateAccountStatus, error) {
 	var out []types.CreateAccountStatus
 	p := organizations.NewListCreateAccountStatusPaginator(api, &organizations.ListCreateAccountStatusInput{
-		States: []types.CreateAccountState{types.CreateAccountStateInProgress}})
+		States: []types.CreateAccountState{types.CreateAccountStateInProgress}, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

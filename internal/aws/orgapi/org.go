@@ -110,7 +110,7 @@ func (o *Org) keep(t *Tree, all bool) *Tree {
 
 // buildAll reads the whole tree.
 func (o *Org) buildAll(ctx context.Context) (*Tree, error) {
-	roots, err := o.API.ListRoots(ctx, &organizations.ListRootsInput{})
+	roots, err := o.API.ListRoots(ctx, &organizations.ListRootsInput{MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	if err != nil {
 		return nil, fmt.Errorf("listing roots: %w", err)
 	}
@@ -150,7 +150,7 @@ func (o *Org) listOUs(ctx context.Context, t *Tree) ([]string, error) {
 	for len(queue) > 0 {
 		parent := queue[0]
 		queue = queue[1:]
-		pages := organizations.NewListOrganizationalUnitsForParentPaginator(o.API, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
+		pages := organizations.NewListOrganizationalUnitsForParentPaginator(o.API, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 		for pages.HasMorePages() {
 			p, err := pages.NextPage(ctx)
 			if err != nil {
@@ -169,7 +169,7 @@ func (o *Org) listOUs(ctx context.Context, t *Tree) ([]string, error) {
 // listAccountsByPath lists every account once and takes each parent from its path; it
 // reports false when AWS does not report paths.
 func (o *Org) listAccountsByPath(ctx context.Context, t *Tree) (bool, error) {
-	pages := organizations.NewListAccountsPaginator(o.API, &organizations.ListAccountsInput{})
+	pages := organizations.NewListAccountsPaginator(o.API, &organizations.ListAccountsInput{MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pages.HasMorePages() {
 		p, err := pages.NextPage(ctx)
 		if err != nil {
@@ -198,7 +198,7 @@ func parentFromPaths(paths []string, id string) string {
 }
 
 func (o *Org) listAccountsUnder(ctx context.Context, t *Tree, parent string) error {
-	pages := organizations.NewListAccountsForParentPaginator(o.API, &organizations.ListAccountsForParentInput{ParentId: &parent})
+	pages := organizations.NewListAccountsForParentPaginator(o.API, &organizations.ListAccountsForParentInput{ParentId: &parent, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pages.HasMorePages() {
 		p, err := pages.NextPage(ctx)
 		if err != nil {

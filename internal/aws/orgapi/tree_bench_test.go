@@ -60,6 +60,7 @@ func orgWithAccounts(b testing.TB, n, ous int) (*awssim.Server, *organizations.C
 	cfg.CreateAccountDelay = 0
 	cfg.MaxCreateInProgress = n + 1
 	cfg.MaxAccounts = n + 10
+	cfg.DefaultPageSize = 1 // a list that leaves MaxResults out costs a call an item
 	sim := awssim.New(cfg)
 	srv := httptest.NewServer(sim)
 	b.Cleanup(srv.Close)

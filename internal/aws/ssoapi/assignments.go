@@ -81,7 +81,7 @@ func (a *Assignments) Set(instance, principalType, principalID string, as Assign
 func (a *Assignments) read(ctx context.Context, instance, principalType, principalID string) (map[Assignment]bool, error) {
 	out, arns := map[Assignment]bool{}, map[string]string{}
 	pages := ssoadmin.NewListAccountAssignmentsForPrincipalPaginator(a.api, &ssoadmin.ListAccountAssignmentsForPrincipalInput{
-		InstanceArn: &instance, PrincipalId: &principalID, PrincipalType: ssotypes.PrincipalType(principalType)})
+		InstanceArn: &instance, PrincipalId: &principalID, PrincipalType: ssotypes.PrincipalType(principalType), MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

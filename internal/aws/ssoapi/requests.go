@@ -492,11 +492,11 @@ func inProgress(ctx context.Context, api API, instance, kind string) ([]string, 
 
 // listStatus lists the ids of one kind's requests with a status.
 func listStatus(ctx context.Context, api API, instance, kind string, status ssotypes.StatusValues) ([]string, error) {
-	filter := &ssotypes.OperationStatusFilter{Status: status}
+	filter, most := &ssotypes.OperationStatusFilter{Status: status}, aws.Int32(awsx.IdentityCenterPage)
 	var ids []string
 	switch kind {
 	case Provision:
-		p := ssoadmin.NewListPermissionSetProvisioningStatusPaginator(api, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: &instance, Filter: filter})
+		p := ssoadmin.NewListPermissionSetProvisioningStatusPaginator(api, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: &instance, Filter: filter, MaxResults: most})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
@@ -507,7 +507,7 @@ func listStatus(ctx context.Context, api API, instance, kind string, status ssot
 			}
 		}
 	case CreateAssignment:
-		p := ssoadmin.NewListAccountAssignmentCreationStatusPaginator(api, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: &instance, Filter: filter})
+		p := ssoadmin.NewListAccountAssignmentCreationStatusPaginator(api, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: &instance, Filter: filter, MaxResults: most})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
@@ -518,7 +518,7 @@ func listStatus(ctx context.Context, api API, instance, kind string, status ssot
 			}
 		}
 	default:
-		p := ssoadmin.NewListAccountAssignmentDeletionStatusPaginator(api, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: &instance, Filter: filter})
+		p := ssoadmin.NewListAccountAssignmentDeletionStatusPaginator(api, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: &instance, Filter: filter, MaxResults: most})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {

@@ -38,6 +38,7 @@ func newSSO(t testing.TB, delay time.Duration) (*awssim.Server, *organizations.C
 func startSim(t testing.TB, delay time.Duration) (*awssim.Server, string) {
 	cfg := awssim.DefaultConfig()
 	cfg.CreateAccountDelay, cfg.SSODelay = 0, delay
+	cfg.DefaultPageSize = 1 // a list that leaves MaxResults out costs a call an item
 	sim := awssim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
@@ -673,5 +674,36 @@ func TestCallersInLineGetTheSlotsTenAtATime(t *testing.T) {
 	t.Logf("%d rounds for %d creations", api.rounds, n)
 	if most := n / 7; api.rounds > most {
 		t.Fatalf("%d rounds for %d creations, ten at most in progress: want at most %d", api.rounds, n, most)
+	}
+}
+
+// A principal's assignments are read a hundred a call, the most AWS answers: a list
+// that left MaxResults out would get a page of AWS's own default size.
+func TestAPrincipalsAssignmentsAreReadInFullPages(t *testing.T) {
+	sim, org, sso, dir := newSSO(t, 0)
+	ctx := context.Background()
+	instance, group, ps := setup(t, dir, sso, "Readers")
+	want := map[ssoapi.Assignment]bool{}
+	for _, acct := range memberAccounts(t, org, 150, "page") {
+		if _, err := sso.CreateAccountAssignment(ctx, &ssoadmin.CreateAccountAssignmentInput{InstanceArn: &instance, PermissionSetArn: ps.PermissionSet.PermissionSetArn,
+			TargetId: acct, TargetType: ssotypes.TargetTypeAwsAccount, PrincipalType: ssotypes.PrincipalTypeGroup, PrincipalId: &group}); err != nil {
+			t.Fatal(err)
+		}
+		want[ssoapi.Assignment{PermissionSet: aws.ToString(ps.PermissionSet.PermissionSetArn), Account: aws.ToString(acct)}] = true
+	}
+	got, err := dir.Assignments.Of(ctx, instance, "GROUP", group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read %d assignments, want %d", len(got), len(want))
+	}
+	for as := range want {
+		if !got[as] {
+			t.Fatalf("assignment %v missing", as)
+		}
+	}
+	if n := sim.Calls()["sso-admin:ListAccountAssignmentsForPrincipal"]; n != 2 {
+		t.Fatalf("%d ListAccountAssignmentsForPrincipal calls for 150 assignments, want 2", n)
 	}
 }

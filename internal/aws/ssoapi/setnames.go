@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 )
 
 // SetNames finds permission sets by name. AWS lists permission sets by ARN only and
@@ -32,7 +34,7 @@ func (s *SetNames) Find(ctx context.Context, instance, name string) (*ssotypes.P
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var arns []string
-	pages := ssoadmin.NewListPermissionSetsPaginator(s.api, &ssoadmin.ListPermissionSetsInput{InstanceArn: &instance})
+	pages := ssoadmin.NewListPermissionSetsPaginator(s.api, &ssoadmin.ListPermissionSetsInput{InstanceArn: &instance, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

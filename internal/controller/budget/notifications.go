@@ -72,7 +72,7 @@ func desiredNotifications(b *v1alpha1.Budget) map[string][]string {
 // notifications reads the budget's notifications and their subscribers.
 func (k *Kind) notifications(ctx context.Context, account, name string) (map[string][]string, error) {
 	out := map[string][]string{}
-	pages := budgets.NewDescribeNotificationsForBudgetPaginator(k.API, &budgets.DescribeNotificationsForBudgetInput{AccountId: &account, BudgetName: &name})
+	pages := budgets.NewDescribeNotificationsForBudgetPaginator(k.API, &budgets.DescribeNotificationsForBudgetInput{AccountId: &account, BudgetName: &name, MaxResults: aws.Int32(awsx.BudgetsPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -80,7 +80,7 @@ func (k *Kind) notifications(ctx context.Context, account, name string) (map[str
 		}
 		for _, n := range page.Notifications {
 			var subs []string
-			sp := budgets.NewDescribeSubscribersForNotificationPaginator(k.API, &budgets.DescribeSubscribersForNotificationInput{AccountId: &account, BudgetName: &name, Notification: &n})
+			sp := budgets.NewDescribeSubscribersForNotificationPaginator(k.API, &budgets.DescribeSubscribersForNotificationInput{AccountId: &account, BudgetName: &name, Notification: &n, MaxResults: aws.Int32(awsx.BudgetsPage)})
 			for sp.HasMorePages() {
 				sPage, err := sp.NextPage(ctx)
 				if err != nil {

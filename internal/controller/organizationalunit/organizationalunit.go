@@ -182,7 +182,7 @@ func (k *Kind) Delete(ctx context.Context, ou *v1alpha1.OrganizationalUnit) (rec
 // anything, says what and what to do about it.
 func (k *Kind) notEmpty(ctx context.Context, id string) error {
 	var accounts, ous []string
-	accts := organizations.NewListAccountsForParentPaginator(k.OrgAPI, &organizations.ListAccountsForParentInput{ParentId: &id})
+	accts := organizations.NewListAccountsForParentPaginator(k.OrgAPI, &organizations.ListAccountsForParentInput{ParentId: &id, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for accts.HasMorePages() {
 		page, err := accts.NextPage(ctx)
 		if err != nil {
@@ -192,7 +192,7 @@ func (k *Kind) notEmpty(ctx context.Context, id string) error {
 			accounts = append(accounts, aws.ToString(a.Id))
 		}
 	}
-	children := organizations.NewListOrganizationalUnitsForParentPaginator(k.OrgAPI, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &id})
+	children := organizations.NewListOrganizationalUnitsForParentPaginator(k.OrgAPI, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &id, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for children.HasMorePages() {
 		page, err := children.NextPage(ctx)
 		if err != nil {

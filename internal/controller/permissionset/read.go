@@ -93,7 +93,7 @@ func (k *Kind) forget(arn string) {
 }
 
 func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
-	managed := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	managed := ssoadmin.NewListManagedPoliciesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListManagedPoliciesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for managed.HasMorePages() {
 		page, err := managed.NextPage(ctx)
 		if err != nil {
@@ -104,7 +104,7 @@ func (k *Kind) readPolicies(ctx context.Context, in setRef, s *state) error {
 		}
 	}
 	sort.Strings(s.managed)
-	customer := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn})
+	customer := ssoadmin.NewListCustomerManagedPolicyReferencesInPermissionSetPaginator(k.SSO.API, &ssoadmin.ListCustomerManagedPolicyReferencesInPermissionSetInput{InstanceArn: in.instance, PermissionSetArn: in.arn, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for customer.HasMorePages() {
 		page, err := customer.NextPage(ctx)
 		if err != nil {
@@ -177,7 +177,7 @@ func (k *Kind) readProvisioned(ctx context.Context, in setRef, s *state) error {
 func (k *Kind) provisionedAccounts(ctx context.Context, in setRef, status ssotypes.ProvisioningStatus) ([]string, error) {
 	var ids []string
 	pages := ssoadmin.NewListAccountsForProvisionedPermissionSetPaginator(k.SSO.API, &ssoadmin.ListAccountsForProvisionedPermissionSetInput{
-		InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status})
+		InstanceArn: in.instance, PermissionSetArn: in.arn, ProvisioningStatus: status, MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -216,7 +216,7 @@ func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *s
 	}
 	if reconciler.FullCheck(ctx) {
 		for _, acct := range k.accountsToSweep(*in.arn, s.provisioned, want) {
-			pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct)})
+			pages := ssoadmin.NewListAccountAssignmentsPaginator(k.SSO.API, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in.instance, PermissionSetArn: in.arn, AccountId: aws.String(acct), MaxResults: aws.Int32(awsx.IdentityCenterPage)})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {

@@ -81,7 +81,7 @@ func (k *Kind) find(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*pol
 // byName finds the customer managed policy with the object's name. A policy managed
 // by AWS (FullAWSAccess) is refused: nobody can change it.
 func (k *Kind) byName(ctx context.Context, p *v1alpha1.ServiceControlPolicy) (*types.PolicySummary, error) {
-	pages := organizations.NewListPoliciesPaginator(k.OrgAPI, &organizations.ListPoliciesInput{Filter: types.PolicyType(p.PolicyType())})
+	pages := organizations.NewListPoliciesPaginator(k.OrgAPI, &organizations.ListPoliciesInput{Filter: types.PolicyType(p.PolicyType()), MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {

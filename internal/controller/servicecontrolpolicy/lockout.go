@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/iampolicy"
 	"github.com/awsorg/awsorg-operator/internal/reconciler"
@@ -66,7 +67,7 @@ func (k *Kind) lockout(ctx context.Context, p *v1alpha1.ServiceControlPolicy, tr
 // them allows something.
 func (k *Kind) others(ctx context.Context, target, self string) (int, bool, error) {
 	n := 0
-	pg := organizations.NewListPoliciesForTargetPaginator(k.OrgAPI, &organizations.ListPoliciesForTargetInput{TargetId: &target, Filter: types.PolicyTypeServiceControlPolicy})
+	pg := organizations.NewListPoliciesForTargetPaginator(k.OrgAPI, &organizations.ListPoliciesForTargetInput{TargetId: &target, Filter: types.PolicyTypeServiceControlPolicy, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(ctx)
 		if err != nil {

@@ -169,7 +169,7 @@ func (k *Kind) attached(ctx context.Context, id string, fresh bool) ([]string, e
 
 func (k *Kind) listTargets(ctx context.Context, id string) ([]string, error) {
 	var out []string
-	pages := organizations.NewListTargetsForPolicyPaginator(k.OrgAPI, &organizations.ListTargetsForPolicyInput{PolicyId: &id})
+	pages := organizations.NewListTargetsForPolicyPaginator(k.OrgAPI, &organizations.ListTargetsForPolicyInput{PolicyId: &id, MaxResults: aws.Int32(awsx.OrganizationsPage)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
