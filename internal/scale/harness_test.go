@@ -107,6 +107,7 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probes, "--zap-log-level", "error"}, append(args, strings.Fields(os.Getenv("SCALE_MANAGER_ARGS"))...)...)...)
 	st.mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+env.SimURL, "AWS_ACCESS_KEY_ID=AKIASCALE", "AWS_SECRET_ACCESS_KEY=scale",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	st.mgr.Env = append(st.mgr.Env, strings.Fields(os.Getenv("SCALE_MANAGER_ENV"))...)
 	logs, err := os.Create(filepath.Join(st.dir, "manager.log"))
 	if err != nil {
 		b.Fatal(err)

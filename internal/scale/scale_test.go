@@ -127,7 +127,9 @@ func BenchmarkFiftyObjects(b *testing.B) {
 // 20 permission sets each assigned through a group to every account, 200 budgets;
 // three resyncs at rest; 3,000 more budgets; then changes through a storm of 30 %
 // throttles and 5 % server errors. SCALE_ACCOUNTS, SCALE_PERMISSION_SETS,
-// SCALE_BUDGETS and SCALE_MORE_BUDGETS change the sizes, SCALE_RESYNC the resync period (2m).
+// SCALE_BUDGETS and SCALE_MORE_BUDGETS change the sizes, SCALE_RESYNC the resync period
+// (2m), SCALE_STORM=0 leaves the storm out. In both workloads SCALE_MANAGER_ARGS adds
+// flags to the manager, and SCALE_MANAGER_ENV variables to its environment (GOGC=50).
 func BenchmarkThousandAccounts(b *testing.B) {
 	nAccounts, nSets := size("SCALE_ACCOUNTS", 1000), size("SCALE_PERMISSION_SETS", 20)
 	nBudgets, nMore := size("SCALE_BUDGETS", 200), size("SCALE_MORE_BUDGETS", 3000)
