@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	crlog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/yaml"
 
 	"github.com/awsorg/awsorg-operator/api/v1alpha1"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
@@ -107,7 +109,9 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probes, "--zap-log-level", "error"}, append(args, strings.Fields(os.Getenv("SCALE_MANAGER_ARGS"))...)...)...)
 	st.mgr.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+env.SimURL, "AWS_ACCESS_KEY_ID=AKIASCALE", "AWS_SECRET_ACCESS_KEY=scale",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	st.mgr.Env = append(st.mgr.Env, strings.Fields(os.Getenv("SCALE_MANAGER_ENV"))...)
+	own := append(deploymentEnv(b), strings.Fields(os.Getenv("SCALE_MANAGER_ENV"))...)
+	fmt.Printf("  manager environment     %s (the Deployment's, then SCALE_MANAGER_ENV)\n", strings.Join(own, " "))
+	st.mgr.Env = append(st.mgr.Env, own...)
 	logs, err := os.Create(filepath.Join(st.dir, "manager.log"))
 	if err != nil {
 		b.Fatal(err)
@@ -120,6 +124,30 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 	go st.watchMemory()
 	waitManagerReady(b, probes)
 	return st
+}
+
+// deploymentEnv is the environment config/manager/manager.yaml gives the manager
+// with values of its own (GOGC), so the figures are those of the Deployment.
+func deploymentEnv(b *testing.B) []string {
+	raw, err := os.ReadFile(filepath.Join(testenv.Root(), "config", "manager", "manager.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var env []string
+	for _, doc := range strings.Split(string(raw), "\n---\n") {
+		var d appsv1.Deployment
+		if err := yaml.Unmarshal([]byte(doc), &d); err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range d.Spec.Template.Spec.Containers {
+			for _, e := range c.Env {
+				if e.ValueFrom == nil {
+					env = append(env, e.Name+"="+e.Value)
+				}
+			}
+		}
+	}
+	return env
 }
 
 // waitManagerReady waits until the manager reads the API server (its /readyz): an
