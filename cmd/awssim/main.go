@@ -44,6 +44,7 @@ func main() {
 	flag.IntVar(&cfg.MaxCloseInProgress, "max-close-in-progress", cfg.MaxCloseInProgress, "accounts that may be closing at once (AWS: 3)")
 	flag.IntVar(&cfg.CloseQuota, "close-quota", 0, "accounts that may be closed in a rolling 30 days (default as AWS: 20% of members, 250 to 1000)")
 	flag.DurationVar(&cfg.ConsistencyDelay, "consistency-delay", 0, "how long a new OU, account or policy is missing from lists, as AWS's eventually consistent lists (0: at once)")
+	flag.DurationVar(&cfg.EventDelay, "cloudtrail-event-delay", 0, "how long a change's CloudTrail event takes to show in LookupEvents (AWS: about 5 minutes; 0: at once)")
 	flag.Float64Var(&cfg.Chaos.ThrottleFraction, "throttle-fraction", 0, "share of calls (0 to 1) throttled at random")
 	flag.Float64Var(&cfg.Chaos.ServerErrorFraction, "server-error-fraction", 0, "share of calls (0 to 1) answered with a 500 at random")
 	flag.DurationVar(&cfg.Chaos.Latency, "latency", 0, "added to every call")

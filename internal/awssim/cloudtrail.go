@@ -60,6 +60,8 @@ func (s *Server) registerCloudTrail() {
 	register(s, svc, "ListTags", ctInvalid, s.listTrailTags, "ResourceNotFoundException")
 	register(s, svc, "DescribeTrails", ctInvalid, s.describeTrails, "InvalidTrailNameException")
 	register(s, svc, "ListTrails", ctInvalid, s.listTrails, "OperationNotPermittedException")
+	register(s, svc, "LookupEvents", lookupInvalid, s.lookupEvents, "InvalidLookupAttributesException", "InvalidMaxResultsException",
+		"InvalidEventCategoryException", "InvalidTimeRangeException", "InvalidNextTokenException")
 }
 
 // SetTrailDeliveryError sets the delivery error GetTrailStatus reports for a trail.

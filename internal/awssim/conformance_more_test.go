@@ -298,5 +298,10 @@ func TestCloudTrailConformance(t *testing.T) {
 	fails(c.GetResourcePolicy(ctx, &cloudtrail.GetResourcePolicyInput{ResourceArn: arn}))
 	must(c.ListInsightsMetricData(ctx, &cloudtrail.ListInsightsMetricDataInput{EventSource: aws.String("iam.amazonaws.com"), EventName: aws.String("CreateUser"),
 		InsightType: cttypes.InsightTypeApiCallRateInsight}))
+	if ev := must(c.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("CreateTrail")}}})); len(ev.Events) != 1 {
+		t.Fatalf("LookupEvents(EventName=CreateTrail): %d events, want the one that succeeded", len(ev.Events))
+	}
+	fails(c.LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(0)}))
 	checkExchanges(t, sim, rec, model.CloudTrail.TargetPrefix)
 }

@@ -78,6 +78,9 @@ type Config struct {
 	CloseAccountDelay time.Duration
 	// MaxCloseInProgress is how many accounts may be closing at once (AWS: 3).
 	MaxCloseInProgress int
+	// EventDelay is how long a change's CloudTrail event takes to show in
+	// LookupEvents (AWS: about 5 minutes on average, not guaranteed; 0: at once).
+	EventDelay time.Duration
 	// CloseQuota is how many accounts may be closed in a rolling 30 days (default, as
 	// AWS: 20 % of the member accounts, at least 250 and at most 1000).
 	CloseQuota int
@@ -121,6 +124,11 @@ type Server struct {
 	chaos chaosState
 
 	ops map[string]operation
+
+	// requests counts the answers, for their request ids; events are the CloudTrail
+	// events of the changes made.
+	requests int
+	events   []*event
 }
 
 type operation struct {
@@ -294,6 +302,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls[key]++
 	fault := s.takeFault(op.name)
 	s.mu.Unlock()
+	requestID := s.nextRequestID()
+	w.Header().Set("X-Amzn-Requestid", requestID)
 	rec := &statusRecorder{ResponseWriter: w}
 	w = rec
 	defer func() {
@@ -314,6 +324,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := op.handle(body)
+	if err == nil {
+		s.record(r, op.svc, op.name, requestID, body, out)
+	}
 	if fault != nil && fault.After {
 		writeError(w, faultError(op.svc, fault))
 		return

@@ -190,6 +190,10 @@ func TestAWSCLIPlaybook(t *testing.T) {
 	}
 	cli.run("cloudtrail", "get-trail", "--name", "org-trail")
 	cli.run("cloudtrail", "get-event-selectors", "--trail-name", "org-trail")
+	// Who changed what: the playbook's own changes, newest first.
+	if ev := cli.run("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=StartLogging", "--max-results", "5"); str(ev, "Events", "EventName") != "StartLogging" {
+		t.Fatalf("lookup-events: %v", ev)
+	}
 
 	// The read commands of what the simulator's organization does not have answer as
 	// AWS answers an organization without it.
