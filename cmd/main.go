@@ -26,6 +26,8 @@ func main() {
 	o := manager.Defaults()
 	flag.StringVar(&o.OperatorNamespace, "operator-namespace", o.OperatorNamespace, "namespace with admin rights over account placement and adoption, and of the leader election Lease (default: POD_NAMESPACE, else awsorg-system)")
 	flag.DurationVar(&o.ResyncPeriod, "resync-period", o.ResyncPeriod, "how often every object is compared with AWS again, to correct drift")
+	flag.BoolVar(&o.ChangeFeed, "change-feed", o.ChangeFeed, "read CloudTrail's event history (cloudtrail:LookupEvents) for changes made outside the operator, and use reads of AWS again while it shows none; false reads AWS every resync")
+	flag.DurationVar(&o.ChangeFeedLateness, "change-feed-lateness", o.ChangeFeedLateness, "how late CloudTrail may deliver an event: a change made by hand is seen about this long after it was made")
 	flag.StringVar(&o.AWS.Region, "aws-region", o.AWS.Region, "AWS region for regional services")
 	flag.StringVar(&o.AWS.Endpoint, "aws-endpoint", "", "base URL of every AWS service, e.g. the simulator (AWS_ENDPOINT_URL does the same)")
 	for _, svc := range awsx.Services {

@@ -57,6 +57,10 @@ type Clients struct {
 	CloudTrail    *cloudtrail.Client
 	// Governors hold each service's rate, by the service's name.
 	Governors map[string]*Governor
+	// Changes is the change feed over CloudTrail's event history (us-east-1 for
+	// Organizations and Budgets, the region for the others), which learns the
+	// request id of every write these clients make. It reads nothing until started.
+	Changes *Changes
 }
 
 // Services are the names the rates and governors go by.
@@ -111,7 +115,7 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	}
 	counter := callCounter(o.Registerer)
 	metrics := NewGovernorMetrics(o.Registerer)
-	c := &Clients{Governors: map[string]*Governor{}}
+	c := &Clients{Governors: map[string]*Governor{}, Changes: &Changes{}}
 	withStack := func(service string) func(*middleware.Stack) error {
 		perSecond := o.Rates[service]
 		g := NewGovernor(service, perSecond, int(math.Ceil(perSecond)), metrics) // a burst of one second: AWS's buckets are no deeper
@@ -121,6 +125,9 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 				return err
 			}
 			if err := st.Finalize.Insert(governed(g), "Retry", middleware.After); err != nil {
+				return err
+			}
+			if err := st.Finalize.Insert(ownWrites(c.Changes), "Retry", middleware.After); err != nil {
 				return err
 			}
 			return st.Finalize.Add(countCalls(counter), middleware.After)
@@ -142,7 +149,31 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	c.CloudTrail = cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
 		opt.APIOptions = append(opt.APIOptions, withStack("cloudtrail"))
 	})
+	global, regional := []string{SourceOrganizations, SourceBudgets}, []string{SourceSSO, SourceIdentityStore, SourceCloudTrail}
+	if cfg.Region == "" || cfg.Region == "us-east-1" {
+		c.Changes.Histories = []History{{API: c.CloudTrail, Sources: append(global, regional...)}}
+	} else {
+		east := cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
+			opt.Region = "us-east-1"
+			opt.APIOptions = append(opt.APIOptions, withStack("cloudtrail"))
+		})
+		c.Changes.Histories = []History{{API: east, Sources: global}, {API: c.CloudTrail, Sources: regional}}
+	}
 	return c
+}
+
+// ownWrites tells the change feed the request id of every write attempt, so that its
+// CloudTrail event is known for the operator's own.
+func ownWrites(changes *Changes) middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("awsorgOwnWrites", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		out, md, err := next.HandleFinalize(ctx, in)
+		if !IsRead(awsmiddleware.GetOperationName(ctx)) {
+			if id, ok := awsmiddleware.GetRequestIDMetadata(md); ok {
+				changes.Own(id)
+			}
+		}
+		return out, md, err
+	})
 }
 
 // governed makes every attempt of a call wait for the service's governor, and tells

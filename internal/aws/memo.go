@@ -16,6 +16,9 @@ import (
 type Memo[K comparable, V any] struct {
 	// Fresh is how long a read is reused.
 	Fresh time.Duration
+	// Reuse keeps a read longer while the change feed vouches that nothing changed
+	// in AWS since it was made.
+	Reuse Reuse
 
 	mu    sync.Mutex
 	reads map[K]memoRead[V]
@@ -35,7 +38,7 @@ func (m *Memo[K, V]) Get(key K) (V, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.reads[key]
-	if !ok || time.Since(r.at) > m.Fresh {
+	if !ok || time.Since(r.at) > m.Fresh && !m.Reuse.ok(r.at) {
 		var zero V
 		return zero, false
 	}

@@ -24,6 +24,9 @@ type ReadModel[T any] struct {
 	Build func(context.Context) (T, error)
 	// Copy returns a copy of a snapshot that Update may change.
 	Copy func(T) T
+	// Reuse keeps a snapshot older than Period while the change feed vouches that
+	// nothing changed in AWS since it was built.
+	Reuse Reuse
 
 	mu       sync.Mutex
 	snap     T
@@ -40,7 +43,7 @@ type ReadModel[T any] struct {
 func (m *ReadModel[T]) Get(ctx context.Context) (T, error) {
 	m.mu.Lock()
 	if m.have && !m.stale {
-		if time.Since(m.built) >= m.Period {
+		if time.Since(m.built) >= m.Period && !m.Reuse.ok(m.built) {
 			m.start()
 		}
 		s := m.snap

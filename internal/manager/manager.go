@@ -93,6 +93,11 @@ type Options struct {
 	// QuarantineOU names the OrganizationalUnit object accounts move to before they
 	// are closed ("" closes them where they are).
 	QuarantineOU string
+	// ChangeFeed reads CloudTrail's event history for changes made outside the
+	// operator, and uses reads of AWS again while it shows none (awsx.Changes).
+	ChangeFeed bool
+	// ChangeFeedLateness is how late CloudTrail may deliver an event (default 15m).
+	ChangeFeedLateness time.Duration
 }
 
 // Defaults returns the options of the manager binary without flags.
@@ -107,6 +112,7 @@ func Defaults() Options {
 		MaxConcurrentReconciles: 4, DependencyPoll: 30 * time.Second, MetricsAddr: "0", ProbeAddr: "0",
 		DefaultManagementPolicy: v1alpha1.Manage,
 		LeaderElectionID:        "awsorg-operator.org.awsorg.dev",
+		ChangeFeedLateness:      15 * time.Minute,
 	}
 }
 
@@ -186,9 +192,23 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 			return nil, err
 		}
 	}
+	var changes *awsx.Changes
+	if o.ChangeFeed {
+		changes = clients.Changes
+		// A read is used again for at most the time between two full checks of an
+		// object, so what CloudTrail never delivered is found as soon as without the feed.
+		changes.Lateness, changes.Keep = o.ChangeFeedLateness, reconciler.FullCheckEvery*o.ResyncPeriod
+		if o.ChangeFeedLateness > 0 { // read the history about 15 times as often as it is late, at most once a minute
+			changes.Every = min(time.Minute, max(100*time.Millisecond, o.ChangeFeedLateness/15))
+			changes.Margin = min(2*time.Minute, o.ChangeFeedLateness)
+		}
+		if err := mgr.Add(changes); err != nil {
+			return nil, err
+		}
+	}
 	env := &common.Env{
-		Client: mgr.GetClient(), OrgAPI: clients.Organizations,
-		Org:               orgapi.NewOrg(clients.Organizations, o.ResyncPeriod),
+		Client: mgr.GetClient(), OrgAPI: clients.Organizations, Changes: changes,
+		Org:               orgapi.NewOrg(clients.Organizations, o.ResyncPeriod, awsx.Reuse{Changes: changes, Source: awsx.SourceOrganizations}),
 		Creations:         orgapi.NewCreations(clients.Organizations, 5),
 		Closings:          orgapi.NewClosings(clients.Organizations, account.MaxClosing, account.CloseTakes),
 		OperatorNamespace: o.OperatorNamespace, DependencyPoll: o.DependencyPoll,
@@ -210,7 +230,9 @@ func setupKinds(ctx context.Context, mgr ctrl.Manager, env *common.Env, clients 
 		func() error { return account.Setup(ctx, mgr, env, quarantineOU, ropts) },
 		func() error { return servicecontrolpolicy.Setup(ctx, mgr, env, ropts) },
 		func() error {
-			return permissionset.Setup(ctx, mgr, env, ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore), ropts)
+			dir := ssoapi.NewDirectory(clients.SSOAdmin, clients.IdentityStore)
+			dir.Assignments.Reuse = awsx.Reuse{Changes: env.Changes, Source: awsx.SourceSSO}
+			return permissionset.Setup(ctx, mgr, env, dir, ropts)
 		},
 		func() error {
 			return budget.Setup(ctx, mgr, env, clients.Budgets, &budgetapi.Caller{STS: clients.STS}, ropts)

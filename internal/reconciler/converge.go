@@ -23,8 +23,8 @@ import (
 // converging before it stops and reports NotConverging.
 const maxAttempts = 3
 
-// fullCheckEvery is how many resyncs may pass between two full checks of an object.
-const fullCheckEvery = 10
+// FullCheckEvery is how many resyncs may pass between two full checks of an object.
+const FullCheckEvery = 10
 
 // converge observes AWS and applies the plan, round after round, until AWS matches the
 // spec, the plan must wait, or the same changes come back (AWS did not take them).
@@ -216,7 +216,7 @@ func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, exi
 // spread over time. The reconciles that follow a full check of the same generation
 // (waiting on AWS, woken by requests that ended) read only what is cheap.
 func (r *Reconciler[T]) needsFullCheck(obj T) bool {
-	every := time.Duration(fullCheckEvery) * r.resync()
+	every := time.Duration(FullCheckEvery) * r.resync()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	last, ok := r.checked[obj.GetUID()]

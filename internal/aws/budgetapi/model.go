@@ -26,9 +26,9 @@ type Budgets struct {
 }
 
 // NewBudgets returns the read model, rebuilt every period.
-func NewBudgets(api API, caller *Caller, period time.Duration) *Budgets {
+func NewBudgets(api API, caller *Caller, period time.Duration, reuse awsx.Reuse) *Budgets {
 	b := &Budgets{api: api, caller: caller}
-	b.model = awsx.ReadModel[map[string]*btypes.Budget]{Period: period, Build: b.build, Copy: maps.Clone[map[string]*btypes.Budget]}
+	b.model = awsx.ReadModel[map[string]*btypes.Budget]{Period: period, Build: b.build, Copy: maps.Clone[map[string]*btypes.Budget], Reuse: reuse}
 	return b
 }
 

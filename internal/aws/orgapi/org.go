@@ -38,9 +38,9 @@ type Org struct {
 const ousEvery = 5
 
 // NewOrg returns the read model over an Organizations client, rebuilt every period.
-func NewOrg(api API, period time.Duration) *Org {
+func NewOrg(api API, period time.Duration, reuse awsx.Reuse) *Org {
 	o := &Org{API: api}
-	o.model = awsx.ReadModel[*Tree]{Period: period, Build: o.build, Copy: (*Tree).clone}
+	o.model = awsx.ReadModel[*Tree]{Period: period, Build: o.build, Copy: (*Tree).clone, Reuse: reuse}
 	return o
 }
 

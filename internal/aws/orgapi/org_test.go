@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
@@ -18,7 +19,7 @@ import (
 func TestOrgReadModel(t *testing.T) {
 	ctx := context.Background()
 	sim, c := orgWithAccounts(t, 45, 3)
-	org := orgapi.NewOrg(c, time.Hour)
+	org := orgapi.NewOrg(c, time.Hour, awsx.Reuse{})
 	tree, err := org.Tree(ctx)
 	if err != nil {
 		t.Fatal(err)

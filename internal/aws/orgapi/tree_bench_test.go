@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	awsx "github.com/awsorg/awsorg-operator/internal/aws"
 	"github.com/awsorg/awsorg-operator/internal/aws/orgapi"
 	"github.com/awsorg/awsorg-operator/internal/awssim"
 )
@@ -30,7 +31,7 @@ func BenchmarkResyncReadPath(b *testing.B) {
 			var calls int
 			for range b.N {
 				before := listCalls(sim)
-				org := orgapi.NewOrg(c, time.Minute)
+				org := orgapi.NewOrg(c, time.Minute, awsx.Reuse{})
 				for range n { // every Account object observes once per resync
 					if _, err := org.Tree(context.Background()); err != nil {
 						b.Fatal(err)

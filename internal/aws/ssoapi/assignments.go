@@ -29,6 +29,8 @@ type Assignments struct {
 	api API
 	// Period is how old a principal's snapshot may get before it is read again.
 	Period time.Duration
+	// Reuse keeps a snapshot longer while the change feed vouches for it.
+	Reuse awsx.Reuse
 
 	mu sync.Mutex
 	by map[string]*awsx.ReadModel[map[Assignment]bool] // by "TYPE/id"
@@ -45,7 +47,7 @@ func (a *Assignments) model(instance, principalType, principalID string) *awsx.R
 	key := principalType + "/" + principalID
 	m, ok := a.by[key]
 	if !ok {
-		m = &awsx.ReadModel[map[Assignment]bool]{Period: a.Period, Copy: maps.Clone[map[Assignment]bool],
+		m = &awsx.ReadModel[map[Assignment]bool]{Period: a.Period, Copy: maps.Clone[map[Assignment]bool], Reuse: a.Reuse,
 			Build: func(ctx context.Context) (map[Assignment]bool, error) {
 				return a.read(ctx, instance, principalType, principalID)
 			}}

@@ -41,7 +41,7 @@ type Kind struct {
 
 // Setup registers the controller.
 func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, api budgetapi.API, caller *budgetapi.Caller, opts reconciler.Options) error {
-	model := budgetapi.NewBudgets(api, caller, opts.ResyncPeriod)
+	model := budgetapi.NewBudgets(api, caller, opts.ResyncPeriod, awsx.Reuse{Changes: env.Changes, Source: awsx.SourceBudgets})
 	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.Budget]{Name: "budget", Kind: &Kind{Env: env, API: api, Caller: caller, Budgets: model},
 		New: func() *v1alpha1.Budget { return &v1alpha1.Budget{} },
 		Dependencies: []reconciler.Dependency{common.OnAccount("spec.accountRef", func(o client.Object) []string {

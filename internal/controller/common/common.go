@@ -40,6 +40,9 @@ type Env struct {
 	OperatorNamespace string
 	// DependencyPoll is how soon to look again when a referenced object is not ready.
 	DependencyPoll time.Duration
+	// Changes is the change feed, nil when it is off: reads of AWS nothing changed
+	// since are used again (awsx.Reuse).
+	Changes *awsx.Changes
 
 	claims claims
 }

@@ -52,7 +52,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, dir *ssoapi.D
 	dir.Requests.Wake = func(name string) {
 		wake <- event.TypedGenericEvent[client.Object]{Object: &v1alpha1.PermissionSet{ObjectMeta: metav1.ObjectMeta{Name: name}}}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir, memos: awsx.Memo[string, memo]{Fresh: awsx.FreshFor(opts.ResyncPeriod)}},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.PermissionSet]{Name: "permissionset", Kind: &Kind{Env: env, SSO: dir, memos: awsx.Memo[string, memo]{Fresh: awsx.FreshFor(opts.ResyncPeriod),
+		Reuse: awsx.Reuse{Changes: env.Changes, Source: awsx.SourceSSO}}},
 		Watches: []func(*ctrl.Builder) *ctrl.Builder{func(b *ctrl.Builder) *ctrl.Builder {
 			return b.WatchesRawSource(source.Channel(wake, &handler.EnqueueRequestForObject{}))
 		}},

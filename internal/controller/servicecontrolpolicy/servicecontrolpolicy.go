@@ -50,7 +50,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, env *common.Env, opts reconcil
 			return out
 		}
 	}
-	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.ServiceControlPolicy]{Name: "servicecontrolpolicy", Kind: &Kind{Env: env, attachedTo: awsx.Memo[string, []string]{Fresh: awsx.FreshFor(opts.ResyncPeriod)}},
+	return reconciler.Setup(ctx, mgr, reconciler.Controller[*v1alpha1.ServiceControlPolicy]{Name: "servicecontrolpolicy", Kind: &Kind{Env: env, attachedTo: awsx.Memo[string, []string]{Fresh: awsx.FreshFor(opts.ResyncPeriod),
+		Reuse: awsx.Reuse{Changes: env.Changes, Source: awsx.SourceOrganizations}}},
 		New: func() *v1alpha1.ServiceControlPolicy { return &v1alpha1.ServiceControlPolicy{} },
 		Dependencies: []reconciler.Dependency{common.OnOU("spec.targetRefs.ou", refs("OrganizationalUnit")),
 			common.OnAccount("spec.targetRefs.account", refs("Account"))}}, opts)
