@@ -167,8 +167,9 @@ func (c *Changes) read(ctx context.Context, i int) error {
 		c.note(h, e)
 	}
 	c.covered[i] = to
+	read := c.oldestCovered().Add(-c.Margin)
 	for id, at := range c.own { // their events are read by now
-		if at.Before(c.oldestCovered().Add(-c.Margin)) {
+		if at.Before(read) {
 			delete(c.own, id)
 		}
 	}
