@@ -46,9 +46,10 @@ func TestTheChangeFeedSparesReadsAndStillFindsDrift(t *testing.T) {
 	time.Sleep(8 * time.Second) // four resyncs
 	after := st.env.Sim.Calls()
 	for _, op := range []string{"organizations:ListAccounts", "organizations:ListParents", "organizations:ListOrganizationalUnitsForParent"} {
-		// Without the feed the tree is listed again every resync (4 times here).
-		if n := after[op] - before[op]; n >= 4 {
-			t.Errorf("%d %s calls in four resyncs with nothing changed outside the operator, want fewer than one a resync (the feed vouches for the tree)", n, op)
+		// Without the feed the tree is listed again every resync (4 times here); with it,
+		// not at all (one is allowed for a round of the feed delayed on a loaded machine).
+		if n := after[op] - before[op]; n > 1 {
+			t.Errorf("%d %s calls in four resyncs with nothing changed outside the operator, want none (the feed vouches for the tree)", n, op)
 		} else {
 			t.Logf("%s: %d calls in four resyncs", op, n)
 		}

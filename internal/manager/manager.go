@@ -198,8 +198,10 @@ func New(ctx context.Context, cfg *rest.Config, o Options) (ctrl.Manager, error)
 		// A read is used again for at most the time between two full checks of an
 		// object, so what CloudTrail never delivered is found as soon as without the feed.
 		changes.Lateness, changes.Keep = o.ChangeFeedLateness, reconciler.FullCheckEvery*o.ResyncPeriod
-		if o.ChangeFeedLateness > 0 { // read the history about 15 times as often as it is late, at most once a minute
-			changes.Every = min(time.Minute, max(100*time.Millisecond, o.ChangeFeedLateness/15))
+		// The history is read about 15 times as often as it is late, at most once a
+		// minute and at least once a second (CloudTrail allows 2 LookupEvents a second).
+		if o.ChangeFeedLateness > 0 {
+			changes.Every = min(time.Minute, max(time.Second, o.ChangeFeedLateness/15))
 			changes.Margin = min(2*time.Minute, o.ChangeFeedLateness)
 		}
 		if err := mgr.Add(changes); err != nil {
