@@ -55,7 +55,8 @@ type Clients struct {
 	IdentityStore *identitystore.Client
 	Budgets       *budgets.Client
 	CloudTrail    *cloudtrail.Client
-	// Governors hold each service's rate, by the service's name.
+	// Governors hold each service's rate, by the service's name (and
+	// "cloudtrail-us-east-1" for the second CloudTrail client outside us-east-1).
 	Governors map[string]*Governor
 	// Changes is the change feed over CloudTrail's event history (us-east-1 for
 	// Organizations and Budgets, the region for the others), which learns the
@@ -116,10 +117,12 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	counter := callCounter(o.Registerer)
 	metrics := NewGovernorMetrics(o.Registerer)
 	c := &Clients{Governors: map[string]*Governor{}, Changes: &Changes{}}
-	withStack := func(service string) func(*middleware.Stack) error {
+	// name is the governor's, service the rate's: AWS's limits are by region, so the
+	// CloudTrail client for us-east-1 in another region has a governor of its own.
+	withGovernor := func(name, service string) func(*middleware.Stack) error {
 		perSecond := o.Rates[service]
-		g := NewGovernor(service, perSecond, int(math.Ceil(perSecond)), metrics) // a burst of one second: AWS's buckets are no deeper
-		c.Governors[service] = g
+		g := NewGovernor(name, perSecond, int(math.Ceil(perSecond)), metrics) // a burst of one second: AWS's buckets are no deeper
+		c.Governors[name] = g
 		return func(st *middleware.Stack) error {
 			if err := st.Initialize.Add(readOnlyGuard(), middleware.After); err != nil {
 				return err
@@ -133,6 +136,7 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 			return st.Finalize.Add(countCalls(counter), middleware.After)
 		}
 	}
+	withStack := func(service string) func(*middleware.Stack) error { return withGovernor(service, service) }
 	c.Organizations = organizations.NewFromConfig(cfg, func(opt *organizations.Options) {
 		opt.Region = "us-east-1" // Organizations is a global service signed in us-east-1
 		opt.APIOptions = append(opt.APIOptions, withStack("organizations"))
@@ -155,7 +159,7 @@ func NewClientsFromConfig(cfg aws.Config, o Options) *Clients {
 	} else {
 		east := cloudtrail.NewFromConfig(cfg, func(opt *cloudtrail.Options) {
 			opt.Region = "us-east-1"
-			opt.APIOptions = append(opt.APIOptions, withStack("cloudtrail"))
+			opt.APIOptions = append(opt.APIOptions, withGovernor("cloudtrail-us-east-1", "cloudtrail"))
 		})
 		c.Changes.Histories = []History{{API: east, Sources: global}, {API: c.CloudTrail, Sources: regional}}
 	}

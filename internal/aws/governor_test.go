@@ -130,3 +130,18 @@ func TestUrgentCallsGoFirst(t *testing.T) {
 		t.Fatalf("order %v: the background read went before the spec change", order)
 	}
 }
+
+// Outside us-east-1 the CloudTrail client that reads us-east-1's history has a
+// governor of its own (AWS's limits are by region), at CloudTrail's rate.
+func TestEachRegionsCloudTrailHasItsGovernor(t *testing.T) {
+	c := NewClientsFromConfig(aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")},
+		Options{Endpoint: "http://127.0.0.1:1", Rates: map[string]float64{"cloudtrail": 2}})
+	for _, name := range []string{"cloudtrail", "cloudtrail-us-east-1"} {
+		if g := c.Governors[name]; g == nil || g.Rate() != 2 {
+			t.Errorf("governor %q: %v, want one at 2 calls a second", name, g)
+		}
+	}
+	if c.Governors["cloudtrail"] == c.Governors["cloudtrail-us-east-1"] || len(c.Changes.Histories) != 2 {
+		t.Errorf("want two CloudTrail histories with a governor each, have %d histories", len(c.Changes.Histories))
+	}
+}
