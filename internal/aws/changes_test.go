@@ -21,14 +21,15 @@ import (
 
 // feedOver starts the change feed of clients built on a simulator whose events show
 // after delay, reading the history every 20 ms with the given lateness.
-func feedOver(t *testing.T, delay, lateness time.Duration) (*awsx.Clients, *organizations.Client) {
+func feedOver(t *testing.T, delay, lateness time.Duration) (*awsx.Clients, *organizations.Client, *awssim.Server) {
 	t.Helper()
 	cfg := awssim.DefaultConfig()
 	cfg.EventDelay = delay
-	srv := httptest.NewServer(awssim.New(cfg))
+	sim := awssim.New(cfg)
+	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("AKIAOPERATOR", "x", "")}
-	clients := awsx.NewClientsFromConfig(awsCfg, awsx.Options{})
+	clients := awsx.NewClientsFromConfig(awsCfg, awsx.Options{RetryMaxBackoff: 5 * time.Millisecond})
 	clients.Changes.Every, clients.Changes.Lateness, clients.Changes.Margin, clients.Changes.Keep = 20*time.Millisecond, lateness, time.Millisecond, time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -36,7 +37,7 @@ func feedOver(t *testing.T, delay, lateness time.Duration) (*awsx.Clients, *orga
 	// someone else, with other credentials
 	hand := awsCfg.Copy()
 	hand.Credentials = credentials.NewStaticCredentialsProvider("AKIAHAND", "x", "")
-	return clients, organizations.NewFromConfig(hand)
+	return clients, organizations.NewFromConfig(hand), sim
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -52,7 +53,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // (known by their request ids) leave a read vouched for; a change made by someone
 // else, once CloudTrail delivers it, does not, in that service only.
 func TestTheChangeFeedTellsChangesByHandFromTheOperatorsOwn(t *testing.T) {
-	clients, hand := feedOver(t, 0, 50*time.Millisecond)
+	clients, hand, _ := feedOver(t, 0, 50*time.Millisecond)
 	ctx := context.Background()
 	time.Sleep(5 * time.Millisecond)
 	read := time.Now()
@@ -78,7 +79,7 @@ func TestTheChangeFeedTellsChangesByHandFromTheOperatorsOwn(t *testing.T) {
 // TestTheChangeFeedWaitsForLateEvents: an event CloudTrail delivers late is read
 // once the history is Lateness old, not before; and until then the read is vouched.
 func TestTheChangeFeedWaitsForLateEvents(t *testing.T) {
-	clients, hand := feedOver(t, 300*time.Millisecond, 400*time.Millisecond)
+	clients, hand, _ := feedOver(t, 300*time.Millisecond, 400*time.Millisecond)
 	ctx := context.Background()
 	time.Sleep(5 * time.Millisecond)
 	read := time.Now()
@@ -88,6 +89,38 @@ func TestTheChangeFeedWaitsForLateEvents(t *testing.T) {
 	eventually(t, "a late event was never found", func() bool { return !clients.Changes.Unchanged(awsx.SourceOrganizations, read) })
 	if took := time.Since(changed); took < 350*time.Millisecond {
 		t.Fatalf("the change was found after %s, before the history was 400 ms old: a later event could have been missed", took)
+	}
+}
+
+// TestTheChangeFeedRidesOutAHistoryThatFails: while LookupEvents fails (AWS's 500s
+// past the SDK's retries), the feed falls behind and vouches for nothing; once it
+// answers again, the stretch missed is read, and a change made by hand in it is found.
+func TestTheChangeFeedRidesOutAHistoryThatFails(t *testing.T) {
+	clients, hand, sim := feedOver(t, 0, 50*time.Millisecond)
+	ctx := context.Background()
+	time.Sleep(5 * time.Millisecond)
+	read := time.Now()
+	root := must(hand.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	eventually(t, "the feed never vouched for a read", func() bool { return clients.Changes.Unchanged(awsx.SourceOrganizations, read) })
+	sim.InjectFault(awssim.Fault{Operation: "LookupEvents", Count: 1 << 20, Code: "InternalServerException"})
+	must(hand.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: root, Name: aws.String("by-hand")}))
+	changed := time.Now()
+	eventually(t, "a feed that cannot read CloudTrail kept vouching", func() bool { return !clients.Changes.Unchanged(awsx.SourceOrganizations, read) })
+	time.Sleep(200 * time.Millisecond) // rounds fail on and on
+	after := time.Now()
+	if clients.Changes.Unchanged(awsx.SourceOrganizations, after) || clients.Changes.Unchanged(awsx.SourceBudgets, after) {
+		t.Fatal("a feed behind vouched for a read made after it fell behind")
+	}
+	failed := sim.Calls()["LookupEvents"]
+	sim.ClearFaults()
+	eventually(t, "the feed never caught up once CloudTrail answered again", func() bool {
+		return clients.Changes.Unchanged(awsx.SourceOrganizations, after) && clients.Changes.Unchanged(awsx.SourceBudgets, after)
+	})
+	if clients.Changes.Unchanged(awsx.SourceOrganizations, read) || !read.Before(changed) {
+		t.Fatal("the change made by hand while CloudTrail failed was never found")
+	}
+	if failed > 200 {
+		t.Fatalf("%d LookupEvents calls in about 300 ms of failures at a round every 20 ms: a hot loop", failed)
 	}
 }
 
@@ -122,7 +155,7 @@ func TestAHistoryThatCannotBeReadVouchesForNothing(t *testing.T) {
 // TestAReadModelIsUsedAgainWhileTheFeedVouchesForIt: past its period, a snapshot is
 // rebuilt only once a change by hand was found.
 func TestAReadModelIsUsedAgainWhileTheFeedVouchesForIt(t *testing.T) {
-	clients, hand := feedOver(t, 0, 30*time.Millisecond)
+	clients, hand, _ := feedOver(t, 0, 30*time.Millisecond)
 	ctx := context.Background()
 	time.Sleep(5 * time.Millisecond)
 	builds := 0
