@@ -81,13 +81,17 @@ func (c *Changes) defaults() {
 }
 
 // Own records the request id of one of the operator's writes, so its event is not
-// taken for a change made by hand.
+// taken for a change made by hand. A feed that does not run keeps none: nothing reads
+// its history to forget them again.
 func (c *Changes) Own(requestID string) {
 	if c == nil || requestID == "" {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.started.IsZero() {
+		return
+	}
 	if c.own == nil {
 		c.own = map[string]time.Time{}
 	}
