@@ -33,7 +33,7 @@ func (e *ErrWriteInReadOnly) Error() string {
 
 // IsRead reports whether an operation only reads.
 func IsRead(operation string) bool {
-	for _, p := range []string{"List", "Describe", "Get"} {
+	for _, p := range []string{"List", "Describe", "Get", "Lookup", "Search"} {
 		if strings.HasPrefix(operation, p) {
 			return true
 		}

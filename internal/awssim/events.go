@@ -35,9 +35,9 @@ var eventSources = map[string]string{
 	"budgets": "budgets.amazonaws.com", "cloudtrail": "cloudtrail.amazonaws.com",
 }
 
-// readOnly reports whether an operation only reads, which CloudTrail marks ReadOnly
+// ReadOnly reports whether an operation only reads, which CloudTrail marks ReadOnly
 // (and the simulator does not record).
-func readOnly(op string) bool {
+func ReadOnly(op string) bool {
 	for _, p := range []string{"List", "Describe", "Get", "Lookup", "Is", "Search"} {
 		if strings.HasPrefix(op, p) {
 			return true
@@ -57,7 +57,7 @@ func (s *Server) nextRequestID() string {
 
 // record keeps the CloudTrail event of a change the simulator answered.
 func (s *Server) record(r *http.Request, svc *model.Service, op, requestID string, body []byte, out any) {
-	if readOnly(op) {
+	if ReadOnly(op) {
 		return
 	}
 	resp, err := json.Marshal(out)

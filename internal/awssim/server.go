@@ -208,12 +208,11 @@ func (s *Server) Calls() map[string]int {
 }
 
 // Writes returns how many calls were made of operations that change state (all but
-// List*, Describe* and Get*), whatever their answer.
+// List*, Describe*, Get*, Lookup* and the like), whatever their answer.
 func (s *Server) Writes() int {
 	n := 0
 	for op, c := range s.Calls() {
-		name := op[strings.Index(op, ":")+1:]
-		if !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "Get") {
+		if !ReadOnly(op[strings.Index(op, ":")+1:]) {
 			n += c
 		}
 	}
