@@ -184,6 +184,7 @@ func (r *Reconciler[T]) apply(ctx context.Context, s *session[T], plan Plan, exi
 		log.Info("Changing AWS", "change", c.Description)
 		if err := c.Apply(ctx); err != nil {
 			if IsWait(err) { // this change waits its turn; the others go on
+				log.Info("The change waits its turn; AWS was not changed", "change", c.Description, "reason", err.Error())
 				waited = first(errors.Join(waited, err))
 				continue
 			}
