@@ -695,11 +695,11 @@ func TestAPrincipalsAssignmentsAreReadInFullPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("read %d assignments, want %d", len(got), len(want))
+	if n := len(got[aws.ToString(ps.PermissionSet.PermissionSetArn)]); len(got) != 1 || n != len(want) {
+		t.Fatalf("read %d sets, %d assignments, want 1 set, %d", len(got), n, len(want))
 	}
 	for as := range want {
-		if !got[as] {
+		if !got.Has(as) {
 			t.Fatalf("assignment %v missing", as)
 		}
 	}

@@ -208,10 +208,8 @@ func (k *Kind) readAssignments(ctx context.Context, in setRef, s *state, want *s
 		if err != nil {
 			return err
 		}
-		for as := range held {
-			if as.PermissionSet == *in.arn {
-				set[assignmentKey{Account: as.Account, PrincipalType: p.PrincipalType, PrincipalID: p.PrincipalID}] = true
-			}
+		for account := range held[*in.arn] {
+			set[assignmentKey{Account: account, PrincipalType: p.PrincipalType, PrincipalID: p.PrincipalID}] = true
 		}
 	}
 	if reconciler.FullCheck(ctx) {

@@ -63,7 +63,7 @@ func TestAnAssignmentMadeWhileItsPrincipalWasReadAgainStaysKnown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return m[ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: account}]
+		return m.Has(ssoapi.Assignment{PermissionSet: ps.Status.ARN, Account: account})
 	}
 	k := &Kind{SSO: dir}
 
