@@ -43,7 +43,7 @@ func TestAFeedThatDoesNotRunKeepsNoRequestIDs(t *testing.T) {
 // The change feed's own LookupEvents reads are neither refused in a read-only context
 // nor kept as the operator's writes.
 func TestLookupEventsOnlyReads(t *testing.T) {
-	for op, read := range map[string]bool{"LookupEvents": true, "ListAccounts": true, "DescribePolicy": true, "GetInlinePolicyForPermissionSet": true,
+	for op, read := range map[string]bool{"LookupEvents": true, "ListAccounts": true, "DescribePolicy": true, "GetInlinePolicyForPermissionSet": true, "IsMemberInGroups": true,
 		"CreateAccount": false, "TagResource": false, "PutInlinePolicyToPermissionSet": false} {
 		if IsRead(op) != read {
 			t.Errorf("IsRead(%s) = %t, want %t", op, !read, read)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +181,20 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// The operator and the simulator agree on which operations only read, for every
+// operation the simulator serves: the read-only guard, the own-writes record and the
+// simulator's CloudTrail history use the same line.
+func TestTheOperatorAndTheSimulatorAgreeOnWhatOnlyReads(t *testing.T) {
+	ops := awssim.New(awssim.DefaultConfig()).Operations()
+	if len(ops) < 50 {
+		t.Fatalf("the simulator serves %d operations", len(ops))
+	}
+	for target := range ops {
+		op := target[strings.LastIndex(target, ".")+1:]
+		if awsx.IsRead(op) != awssim.ReadOnly(op) {
+			t.Errorf("%s: the operator takes it for a read: %t, the simulator: %t", target, awsx.IsRead(op), awssim.ReadOnly(op))
+		}
+	}
 }

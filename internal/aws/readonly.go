@@ -31,9 +31,10 @@ func (e *ErrWriteInReadOnly) Error() string {
 	return fmt.Sprintf("refused to call %s %s: AWS may only be read here", e.Service, e.Operation)
 }
 
-// IsRead reports whether an operation only reads.
+// IsRead reports whether an operation only reads (Identity Store's IsMemberInGroups
+// too, as CloudTrail marks it).
 func IsRead(operation string) bool {
-	for _, p := range []string{"List", "Describe", "Get", "Lookup", "Search"} {
+	for _, p := range []string{"List", "Describe", "Get", "Lookup", "Is", "Search"} {
 		if strings.HasPrefix(operation, p) {
 			return true
 		}
