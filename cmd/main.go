@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -23,6 +24,9 @@ import (
 )
 
 func main() {
+	if limit := manager.SoftMemoryLimit(os.Getenv("MEMORY_LIMIT"), os.Getenv("GOMEMLIMIT")); limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
 	o := manager.Defaults()
 	flag.StringVar(&o.OperatorNamespace, "operator-namespace", o.OperatorNamespace, "namespace with admin rights over account placement and adoption, and of the leader election Lease (default: POD_NAMESPACE, else awsorg-system)")
 	flag.DurationVar(&o.ResyncPeriod, "resync-period", o.ResyncPeriod, "how often every object is compared with AWS again, to correct drift")

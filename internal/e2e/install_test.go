@@ -16,7 +16,9 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -66,6 +68,9 @@ func TestHelmChartInstalls(t *testing.T) {
 	if slices.ContainsFunc(defaults, func(u *unstructured.Unstructured) bool { return u.GetKind() == "ServiceMonitor" }) {
 		t.Fatal("a ServiceMonitor without prometheus.enabled")
 	}
+	if env := managerEnv(t, dep); !slices.Contains(env, "MEMORY_LIMIT=134217728") || !slices.Contains(env, "GOGC=50") {
+		t.Fatalf("manager environment %v: want MEMORY_LIMIT=134217728, the 128Mi memory limit (the manager takes half for GOMEMLIMIT), and GOGC=50", env)
+	}
 	dryRun(t, st.env.Client, defaults)
 
 	custom := objects(t, helm("template", "awsorg-operator", chart, "--namespace", "awsorg-system",
@@ -81,6 +86,9 @@ func TestHelmChartInstalls(t *testing.T) {
 		if !slices.Contains(args, want) {
 			t.Fatalf("manager args %v lack %s", args, want)
 		}
+	}
+	if env := managerEnv(t, dep); !slices.Contains(env, "MEMORY_LIMIT=268435456") {
+		t.Fatalf("manager environment %v: want MEMORY_LIMIT=268435456, the 256Mi memory limit", env)
 	}
 	containers, _, _ := unstructured.NestedSlice(dep.Object, "spec", "template", "spec", "containers")
 	if img := containers[0].(map[string]any)["image"]; img != "registry.example.com/awsorg-operator:v1.2.3" {
@@ -114,7 +122,9 @@ func TestInstallBundleInstalls(t *testing.T) {
 		t.Fatal("dist/install.yaml is not what config/default builds: run make build-installer")
 	}
 	objs := objects(t, string(committed))
-	find(t, objs, "Deployment", "")
+	if env := managerEnv(t, find(t, objs, "Deployment", "")); !slices.Contains(env, "MEMORY_LIMIT=134217728") {
+		t.Fatalf("manager environment %v: want MEMORY_LIMIT=134217728, the 128Mi memory limit", env)
+	}
 	dryRun(t, st.env.Client, objs)
 }
 
@@ -155,6 +165,20 @@ func managerArgs(t *testing.T, dep *unstructured.Unstructured) []string {
 		args = append(args, a.(string))
 	}
 	return args
+}
+
+// managerEnv is the environment the kubelet gives the Deployment's manager container.
+func managerEnv(t *testing.T, dep *unstructured.Unstructured) []string {
+	t.Helper()
+	var d appsv1.Deployment
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(dep.Object, &d); err != nil {
+		t.Fatal(err)
+	}
+	env, err := testenv.ContainerEnv(d.Spec.Template.Spec.Containers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }
 
 // dryRun applies every object with server-side apply in dry-run mode: the API server

@@ -129,7 +129,8 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 }
 
 // deploymentEnv is the environment config/manager/manager.yaml gives the manager
-// with values of its own (GOGC), so the figures are those of the Deployment.
+// with values of its own (GOGC, and MEMORY_LIMIT, of which the manager takes half for GOMEMLIMIT), so the figures
+// are those of the Deployment.
 func deploymentEnv(b *testing.B) []string {
 	raw, err := os.ReadFile(filepath.Join(testenv.Root(), "config", "manager", "manager.yaml"))
 	if err != nil {
@@ -142,11 +143,11 @@ func deploymentEnv(b *testing.B) []string {
 			b.Fatal(err)
 		}
 		for _, c := range d.Spec.Template.Spec.Containers {
-			for _, e := range c.Env {
-				if e.ValueFrom == nil {
-					env = append(env, e.Name+"="+e.Value)
-				}
+			own, err := testenv.ContainerEnv(c)
+			if err != nil {
+				b.Fatal(err)
 			}
+			env = append(env, own...)
 		}
 	}
 	return env
