@@ -128,9 +128,9 @@ func start(b *testing.B, cfg awssim.Config, args ...string) *stack {
 	return st
 }
 
-// deploymentEnv is the environment config/manager/manager.yaml gives the manager
-// with values of its own (GOGC, and MEMORY_LIMIT, of which the manager takes half for GOMEMLIMIT), so the figures
-// are those of the Deployment.
+// deploymentEnv is the environment config/manager/manager.yaml gives the manager with
+// values of its own (GOGC, and MEMORY_LIMIT, half of which the manager takes for its
+// soft memory limit), so the figures are those of the Deployment.
 func deploymentEnv(b *testing.B) []string {
 	raw, err := os.ReadFile(filepath.Join(testenv.Root(), "config", "manager", "manager.yaml"))
 	if err != nil {
