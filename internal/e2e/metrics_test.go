@@ -31,6 +31,8 @@ import (
 // TestMetricsNeedAnAuthorizedToken starts the manager with its default
 // --metrics-secure: metrics are served over HTTPS, refused without a token, and served
 // to a ServiceAccount bound to the metrics-reader ClusterRole, as Prometheus scrapes.
+// The manager runs with the MEMORY_LIMIT the Deployment passes, and the Go runtime's
+// own soft limit, as its metrics report it, is half of it.
 func TestMetricsNeedAnAuthorizedToken(t *testing.T) {
 	ctx := context.Background()
 	st := newStack(t)
@@ -47,6 +49,8 @@ func TestMetricsNeedAnAuthorizedToken(t *testing.T) {
 		}
 	}
 	addr := freeAddr(t)
+	t.Setenv("MEMORY_LIMIT", "134217728") // limits.memory 128Mi
+	t.Setenv("GOMEMLIMIT", "")
 	st.startManager(t, "metrics", "--metrics-bind-address", addr)
 
 	kube := kubernetes.NewForConfigOrDie(st.env.Config)
@@ -69,8 +73,10 @@ func TestMetricsNeedAnAuthorizedToken(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	deadline := time.Now().Add(time.Minute)
+	var body string
 	for {
-		code, body := get(tok.Status.Token)
+		var code int
+		code, body = get(tok.Status.Token)
 		if code == http.StatusOK && strings.Contains(body, "awsorg_objects") {
 			break
 		}
@@ -78,6 +84,9 @@ func TestMetricsNeedAnAuthorizedToken(t *testing.T) {
 			t.Fatalf("metrics with a token: %d %s", code, tail(body, 300))
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+	if limit := regexp.MustCompile(`(?m)^go_gc_gomemlimit_bytes (\S+)$`).FindStringSubmatch(body); limit == nil || limit[1] != "6.7108864e+07" {
+		t.Fatalf("Go's soft memory limit with MEMORY_LIMIT=134217728: %v, want 6.7108864e+07 (64 MiB)", limit)
 	}
 	if code, body := get(""); code != http.StatusUnauthorized && code != http.StatusForbidden {
 		t.Fatalf("metrics without a token: %d %s", code, tail(body, 300))
