@@ -11,6 +11,7 @@ import (
 	"math/rand"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -247,6 +248,21 @@ func (s *Server) CreateAccountRequests() []CreateAccountRequest {
 		out = append(out, CreateAccountRequest{ID: r.ID, AccountName: r.AccountName, Email: r.Email, State: r.State, AccountID: r.AccountID,
 			FailureReason: r.FailureReason, Requested: r.Requested, Completed: r.Completed})
 	}
+	return out
+}
+
+// AssignmentCreations returns when each account assignment creation was requested,
+// earliest first; each stays in progress for the configured SSODelay.
+func (s *Server) AssignmentCreations() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []time.Time
+	for _, r := range s.sso.requests {
+		if r.Kind == "create" {
+			out = append(out, r.Created)
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
 	return out
 }
 

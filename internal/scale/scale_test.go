@@ -14,8 +14,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,11 +166,13 @@ func BenchmarkThousandAccounts(b *testing.B) {
 	fmt.Printf("  converge                %6.0f s   (bound of account creation %.0f s, target 1.2x = %.0f s; bound of Identity Center's 20 calls a second for %d assignments %.0f s)\n",
 		took.Seconds(), accountBound, 1.2*accountBound, nAccounts*nSets, ssoBound)
 	fmt.Printf("  AWS calls to converge   %6d     rejected CreateAccount %d (%s)\n", total(converge), rejectedCreates(st), top(converge, 10))
+	fmt.Printf("  Identity Center         %6d     %s\n", total(service(converge, "sso-admin")), identityCenterShare(st, converge))
 	fmt.Printf("  at rest, 3 resyncs      %6d     writes %s, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
 	fmt.Printf("                                   (the first resyncs after convergence hold the full check that follows every object's last change: tags and assignment sweeps)\n")
 	fmt.Printf("  peak RSS                %6.1f MiB\n", float64(st.peak)/1024)
 	fmt.Printf("  manager CPU             %6.0f s to converge, %.0f s in the three resyncs at rest\n", (cpuConverge - cpu0).Seconds(), (cpuRest - cpuConverge).Seconds())
 	fmt.Printf("  account creations       %s\n", creationTimeline(st.env.Sim, t0))
+	fmt.Printf("  assignment creations    %s\n", assignmentTimeline(st.env.Sim, t0, cfg.SSODelay))
 
 	more := make([]client.Object, 0, nMore)
 	for i := range nMore {
@@ -211,6 +215,31 @@ func workload(nAccounts, nSets, nBudgets int) ([]client.Object, []string) {
 		objs = append(objs, budget(i, names[i%len(names)]))
 	}
 	return objs, names
+}
+
+// service keeps the calls to one service.
+func service(m map[string]int, svc string) map[string]int {
+	out := map[string]int{}
+	for op, n := range m {
+		if strings.HasPrefix(op, svc+":") {
+			out[op] = n
+		}
+	}
+	return out
+}
+
+// identityCenterShare says how long AWS's 20 calls a second to Identity Center take for
+// the calls a convergence made to it, and what they were: the time a rollout of
+// assignments cannot beat, whatever the governor's rate.
+func identityCenterShare(st *stack, converge map[string]int) string {
+	sso := service(converge, "sso-admin")
+	throttled := 0
+	for key, n := range st.env.Sim.Errors() {
+		if strings.HasPrefix(key, "sso-admin:") && strings.HasSuffix(key, ":ThrottlingException") {
+			throttled += n
+		}
+	}
+	return fmt.Sprintf("calls to converge, %.0f s at AWS's 20 a second; %d throttled (%s)", float64(total(sso))/20, throttled, top(sso, 6))
 }
 
 // rejectedCreates is the CreateAccount calls AWS refused for its limits (not throttles).
@@ -274,27 +303,48 @@ func creationTimeline(sim *awssim.Server, t0 time.Time) string {
 	if len(reqs) == 0 {
 		return "none"
 	}
-	first, last := reqs[0].Requested, reqs[0].Completed
-	for _, r := range reqs {
-		first, last = minTime(first, r.Requested), maxTime(last, r.Completed)
-	}
-	busy := 0.0
 	var starts, ends []time.Time
 	for _, r := range reqs {
-		busy += r.Completed.Sub(r.Requested).Seconds()
 		starts, ends = append(starts, r.Requested), append(ends, r.Completed)
 	}
-	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
-	sort.Slice(ends, func(i, j int) bool { return ends[i].Before(ends[j]) })
-	// The i-th request after the first five takes the slot the i-th to end freed.
+	return slotUse(starts, ends, 5, t0)
+}
+
+// assignmentTimeline is creationTimeline for Identity Center's assignment creations:
+// ten in progress at most, each lasting delay. A freed slot is taken again once a list
+// of the requests' status has shown it ended and a permission set's reconcile used it.
+func assignmentTimeline(sim *awssim.Server, t0 time.Time, delay time.Duration) string {
+	starts := sim.AssignmentCreations()
+	if len(starts) == 0 {
+		return "none"
+	}
+	ends := make([]time.Time, len(starts))
+	for i, at := range starts {
+		ends[i] = at.Add(delay)
+	}
+	return slotUse(starts, ends, 10, t0)
+}
+
+// slotUse says how busy a quota of slots in progress was: the requests' span, how
+// many slots were busy on average, and how long a freed slot stayed free.
+func slotUse(starts, ends []time.Time, slots int, t0 time.Time) string {
+	first, last := starts[0], ends[0]
+	busy := 0.0
+	for i := range starts {
+		first, last = minTime(first, starts[i]), maxTime(last, ends[i])
+		busy += ends[i].Sub(starts[i]).Seconds()
+	}
+	starts, ends = slices.Clone(starts), slices.Clone(ends)
+	slices.SortFunc(starts, time.Time.Compare)
+	slices.SortFunc(ends, time.Time.Compare)
+	// The i-th request after the first slots takes the slot the i-th to end freed.
 	var gaps []float64
-	for i := 5; i < len(starts); i++ {
-		gaps = append(gaps, starts[i].Sub(ends[i-5]).Seconds())
+	for i := slots; i < len(starts); i++ {
+		gaps = append(gaps, starts[i].Sub(ends[i-slots]).Seconds())
 	}
 	sort.Float64s(gaps)
-	span := last.Sub(first).Seconds()
-	out := fmt.Sprintf("%d from %.1f s (the fifth at %.1f s) to %.1f s after the apply: on average %.2f of 5 slots busy", len(reqs), first.Sub(t0).Seconds(),
-		starts[min(4, len(starts)-1)].Sub(t0).Seconds(), last.Sub(t0).Seconds(), busy/span)
+	out := fmt.Sprintf("%d from %.1f s (the %dth at %.1f s) to %.1f s after the apply: on average %.2f of %d slots busy", len(starts), first.Sub(t0).Seconds(),
+		slots, starts[min(slots-1, len(starts)-1)].Sub(t0).Seconds(), last.Sub(t0).Seconds(), busy/last.Sub(first).Seconds(), slots)
 	if len(gaps) > 0 {
 		out += fmt.Sprintf("; a freed slot is taken again after %.2f s (median), %.2f s (90th percentile)", gaps[len(gaps)/2], gaps[len(gaps)*9/10])
 	}
