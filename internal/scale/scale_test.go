@@ -166,7 +166,7 @@ func BenchmarkThousandAccounts(b *testing.B) {
 	fmt.Printf("  converge                %6.0f s   (bound of account creation %.0f s, target 1.2x = %.0f s; bound of Identity Center's 20 calls a second for %d assignments %.0f s)\n",
 		took.Seconds(), accountBound, 1.2*accountBound, nAccounts*nSets, ssoBound)
 	fmt.Printf("  AWS calls to converge   %6d     rejected CreateAccount %d (%s)\n", total(converge), rejectedCreates(st), top(converge, 10))
-	fmt.Printf("  Identity Center         %6d     %s\n", total(service(converge, "sso-admin")), identityCenterShare(st, converge))
+	fmt.Printf("  Identity Center         %s\n", identityCenterShare(st, converge))
 	fmt.Printf("  at rest, 3 resyncs      %6d     writes %s, %.3f calls per object per resync (target 0.1) (%s)\n", total(rest), writes(rest), perObject, top(rest, 8))
 	fmt.Printf("                                   (the first resyncs after convergence hold the full check that follows every object's last change: tags and assignment sweeps)\n")
 	fmt.Printf("  peak RSS                %6.1f MiB\n", float64(st.peak)/1024)
@@ -239,7 +239,8 @@ func identityCenterShare(st *stack, converge map[string]int) string {
 			throttled += n
 		}
 	}
-	return fmt.Sprintf("calls to converge, %.0f s at AWS's 20 a second; %d throttled (%s)", float64(total(sso))/20, throttled, top(sso, 6))
+	n := total(sso)
+	return fmt.Sprintf("%6d     calls to converge, %.0f s at AWS's 20 a second; %d throttled (%s)", n, float64(n)/20, throttled, top(sso, 6))
 }
 
 // rejectedCreates is the CreateAccount calls AWS refused for its limits (not throttles).
@@ -328,15 +329,14 @@ func assignmentTimeline(sim *awssim.Server, t0 time.Time, delay time.Duration) s
 // slotUse says how busy a quota of slots in progress was: the requests' span, how
 // many slots were busy on average, and how long a freed slot stayed free.
 func slotUse(starts, ends []time.Time, slots int, t0 time.Time) string {
-	first, last := starts[0], ends[0]
 	busy := 0.0
 	for i := range starts {
-		first, last = minTime(first, starts[i]), maxTime(last, ends[i])
 		busy += ends[i].Sub(starts[i]).Seconds()
 	}
 	starts, ends = slices.Clone(starts), slices.Clone(ends)
 	slices.SortFunc(starts, time.Time.Compare)
 	slices.SortFunc(ends, time.Time.Compare)
+	first, last := starts[0], ends[len(ends)-1]
 	// The i-th request after the first slots takes the slot the i-th to end freed.
 	var gaps []float64
 	for i := slots; i < len(starts); i++ {
@@ -349,18 +349,4 @@ func slotUse(starts, ends []time.Time, slots int, t0 time.Time) string {
 		out += fmt.Sprintf("; a freed slot is taken again after %.2f s (median), %.2f s (90th percentile)", gaps[len(gaps)/2], gaps[len(gaps)*9/10])
 	}
 	return out
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
